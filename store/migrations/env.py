@@ -1,0 +1,18 @@
+"""Alembic environment: runs on the connection handed over by ``store.db.upgrade``."""
+
+from alembic import context
+
+from store.tables import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise SystemExit("Run migrations with `mingle db upgrade`, which supplies the connection.")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,324 @@
+"""Repositories: the only way in and out of the database. They take and return domain models."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.db import session_factory, translated_errors
+from store.domain import (
+    RFP,
+    Feedback,
+    IntroRequest,
+    IntroStatus,
+    LLMCall,
+    Message,
+    Profile,
+    Transcript,
+)
+from store.errors import NotFound
+from store.tables import (
+    FeedbackRow,
+    IntroRequestRow,
+    LLMCallRow,
+    MessageRow,
+    ProfileRow,
+    RFPRow,
+    TranscriptRow,
+)
+
+_PROFILE_SETS = ("skills_have", "skills_want", "seeking", "offering", "languages")
+_RFP_SETS = ("skills_needed", "skills_developed")
+
+
+def _row_values(model: Profile | RFP, sets: tuple[str, ...]) -> dict[str, Any]:
+    data = model.model_dump(mode="json")
+    for name in sets:
+        data[name] = sorted(data[name])
+    data["created_at"] = model.created_at
+    if isinstance(model, Profile):
+        data["updated_at"] = model.updated_at
+    return data
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+class _Repository:
+    def __init__(self, engine: Engine, sessions: sessionmaker[Session]) -> None:
+        self._engine = engine
+        self._sessions = sessions
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back whole on any error."""
+        with translated_errors(self._engine), self._sessions.begin() as session:
+            yield session
+
+
+class ProfileRepository(_Repository):
+    def upsert(self, profile: Profile) -> Profile:
+        values = _row_values(profile, _PROFILE_SETS)
+        with self._session() as session:
+            row = session.get(ProfileRow, profile.id)
+            if row is None:
+                session.add(ProfileRow(**values))
+            else:
+                values["updated_at"] = datetime.now(UTC)
+                for key, value in values.items():
+                    setattr(row, key, value)
+        return profile
+
+    def add_many(self, profiles: Iterable[Profile]) -> int:
+        rows = [ProfileRow(**_row_values(p, _PROFILE_SETS)) for p in profiles]
+        with self._session() as session:
+            session.add_all(rows)
+        return len(rows)
+
+    def get(self, profile_id: str) -> Profile:
+        with self._session() as session:
+            row = session.get(ProfileRow, profile_id)
+            if row is None:
+                raise NotFound(f"no profile with id {profile_id!r}")
+            return Profile.model_validate(_columns(row))
+
+    def find(self, profile_id: str) -> Profile | None:
+        with self._session() as session:
+            row = session.get(ProfileRow, profile_id)
+            return None if row is None else Profile.model_validate(_columns(row))
+
+    def list(self, *, source: str | None = None) -> list[Profile]:
+        query = select(ProfileRow).order_by(ProfileRow.id)
+        if source is not None:
+            query = query.where(ProfileRow.source == source)
+        with self._session() as session:
+            return [Profile.model_validate(_columns(row)) for row in session.scalars(query)]
+
+    def ids(self) -> set[str]:
+        with self._session() as session:
+            return set(session.scalars(select(ProfileRow.id)))
+
+    def count(self) -> int:
+        with self._session() as session:
+            return session.scalar(select(func.count()).select_from(ProfileRow)) or 0
+
+    def delete(self, profile_id: str) -> None:
+        with self._session() as session:
+            if session.execute(delete(ProfileRow).where(ProfileRow.id == profile_id)).rowcount == 0:
+                raise NotFound(f"no profile with id {profile_id!r}")
+
+
+class RFPRepository(_Repository):
+    def upsert(self, rfp: RFP) -> RFP:
+        values = _row_values(rfp, _RFP_SETS)
+        with self._session() as session:
+            row = session.get(RFPRow, rfp.id)
+            if row is None:
+                session.add(RFPRow(**values))
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+        return rfp
+
+    def add_many(self, rfps: Iterable[RFP]) -> int:
+        rows = [RFPRow(**_row_values(r, _RFP_SETS)) for r in rfps]
+        with self._session() as session:
+            session.add_all(rows)
+        return len(rows)
+
+    def get(self, rfp_id: str) -> RFP:
+        with self._session() as session:
+            row = session.get(RFPRow, rfp_id)
+            if row is None:
+                raise NotFound(f"no RFP with id {rfp_id!r}")
+            return RFP.model_validate(_columns(row))
+
+    def list(self, *, status: str | None = None) -> list[RFP]:
+        query = select(RFPRow).order_by(RFPRow.id)
+        if status is not None:
+            query = query.where(RFPRow.status == status)
+        with self._session() as session:
+            return [RFP.model_validate(_columns(row)) for row in session.scalars(query)]
+
+    def ids(self) -> set[str]:
+        with self._session() as session:
+            return set(session.scalars(select(RFPRow.id)))
+
+    def count(self) -> int:
+        with self._session() as session:
+            return session.scalar(select(func.count()).select_from(RFPRow)) or 0
+
+
+class TranscriptRepository(_Repository):
+    def create(self, owner: str, profile_id: str | None = None) -> Transcript:
+        transcript = Transcript(owner=owner, profile_id=profile_id)
+        with self._session() as session:
+            session.add(
+                TranscriptRow(
+                    id=transcript.id, owner=owner, profile_id=profile_id, created_at=transcript.created_at
+                )
+            )
+        return transcript
+
+    def append(self, transcript_id: str, message: Message) -> int:
+        """Store one message at the end of a transcript; returns its position (0-based)."""
+        with self._session() as session:
+            if session.get(TranscriptRow, transcript_id) is None:
+                raise NotFound(f"no transcript with id {transcript_id!r}")
+            last = session.scalar(
+                select(func.max(MessageRow.seq)).where(MessageRow.transcript_id == transcript_id)
+            )
+            seq = 0 if last is None else last + 1
+            session.add(
+                MessageRow(
+                    transcript_id=transcript_id,
+                    seq=seq,
+                    role=message.role,
+                    content=message.content,
+                    created_at=message.created_at,
+                )
+            )
+        return seq
+
+    def link_profile(self, transcript_id: str, profile_id: str) -> None:
+        with self._session() as session:
+            row = session.get(TranscriptRow, transcript_id)
+            if row is None:
+                raise NotFound(f"no transcript with id {transcript_id!r}")
+            row.profile_id = profile_id
+
+    def get(self, transcript_id: str) -> Transcript:
+        with self._session() as session:
+            row = session.get(TranscriptRow, transcript_id)
+            if row is None:
+                raise NotFound(f"no transcript with id {transcript_id!r}")
+            messages = session.scalars(
+                select(MessageRow).where(MessageRow.transcript_id == transcript_id).order_by(MessageRow.seq)
+            )
+            return Transcript(
+                id=row.id,
+                owner=row.owner,
+                profile_id=row.profile_id,
+                created_at=row.created_at,
+                messages=[Message(role=m.role, content=m.content, created_at=m.created_at) for m in messages],  # type: ignore[arg-type]
+            )
+
+    def for_owner(self, owner: str) -> list[str]:
+        with self._session() as session:
+            query = select(TranscriptRow.id).where(TranscriptRow.owner == owner).order_by(TranscriptRow.created_at)
+            return list(session.scalars(query))
+
+    def delete_for_profile(self, profile_id: str) -> int:
+        with self._session() as session:
+            result = session.execute(delete(TranscriptRow).where(TranscriptRow.profile_id == profile_id))
+            return result.rowcount
+
+
+class IntroRepository(_Repository):
+    def add(self, intro: IntroRequest) -> IntroRequest:
+        with self._session() as session:
+            session.add(IntroRequestRow(**intro.model_dump()))
+        return intro
+
+    def get(self, intro_id: str) -> IntroRequest:
+        with self._session() as session:
+            row = session.get(IntroRequestRow, intro_id)
+            if row is None:
+                raise NotFound(f"no introduction with id {intro_id!r}")
+            return IntroRequest.model_validate(_columns(row))
+
+    def set_status(self, intro_id: str, status: IntroStatus) -> IntroRequest:
+        with self._session() as session:
+            row = session.get(IntroRequestRow, intro_id)
+            if row is None:
+                raise NotFound(f"no introduction with id {intro_id!r}")
+            row.status = status
+            row.decided_at = datetime.now(UTC)
+            return IntroRequest.model_validate(_columns(row))
+
+    def involving(self, profile_id: str, *, status: IntroStatus | None = None) -> list[IntroRequest]:
+        query = select(IntroRequestRow).where(
+            or_(IntroRequestRow.requester_id == profile_id, IntroRequestRow.target_id == profile_id)
+        )
+        if status is not None:
+            query = query.where(IntroRequestRow.status == status)
+        with self._session() as session:
+            rows = session.scalars(query.order_by(IntroRequestRow.created_at))
+            return [IntroRequest.model_validate(_columns(row)) for row in rows]
+
+
+class FeedbackRepository(_Repository):
+    def add(self, feedback: Feedback) -> Feedback:
+        with self._session() as session:
+            session.add(FeedbackRow(**feedback.model_dump()))
+        return feedback
+
+    def not_a_fit_pairs(self) -> set[tuple[str, str]]:
+        """Every (from, about) pair marked "not a fit", in both directions."""
+        with self._session() as session:
+            rows = session.execute(
+                select(FeedbackRow.from_id, FeedbackRow.about_id).where(FeedbackRow.kind == "not_a_fit")
+            )
+            pairs = {(a, b) for a, b in rows}
+        return pairs | {(b, a) for a, b in pairs}
+
+    def by(self, from_id: str) -> list[Feedback]:
+        with self._session() as session:
+            rows = session.scalars(select(FeedbackRow).where(FeedbackRow.from_id == from_id))
+            return [Feedback.model_validate(_columns(row)) for row in rows]
+
+
+class LLMCallRepository(_Repository):
+    def add(self, call: LLMCall) -> LLMCall:
+        with self._session() as session:
+            session.add(LLMCallRow(**call.model_dump()))
+        return call
+
+    def recent(self, limit: int = 50) -> list[LLMCall]:
+        with self._session() as session:
+            rows = session.scalars(select(LLMCallRow).order_by(LLMCallRow.created_at.desc()).limit(limit))
+            return [LLMCall.model_validate(_columns(row)) for row in rows]
+
+
+class Store:
+    """The repositories over one engine. Build it once per process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        sessions = session_factory(engine)
+        self.profiles = ProfileRepository(engine, sessions)
+        self.rfps = RFPRepository(engine, sessions)
+        self.transcripts = TranscriptRepository(engine, sessions)
+        self.intros = IntroRepository(engine, sessions)
+        self.feedback = FeedbackRepository(engine, sessions)
+        self.llm_calls = LLMCallRepository(engine, sessions)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts and diversity of the community, as `mingle stats --json` prints them."""
+        profiles = self.profiles.list()
+        have: Counter[str] = Counter()
+        want: Counter[str] = Counter()
+        stages: Counter[str] = Counter()
+        for profile in profiles:
+            have.update(profile.skills_have)
+            want.update(profile.skills_want)
+            stages[profile.career_stage or "unknown"] += 1
+        return {
+            "profiles": len(profiles),
+            "rfps": self.rfps.count(),
+            "skills_have": dict(sorted(have.items())),
+            "skills_want": dict(sorted(want.items())),
+            "career_stages": dict(sorted(stages.items())),
+            "utc_offsets": len({p.utc_offset for p in profiles if p.utc_offset is not None}),
+            "languages": len({lang for p in profiles for lang in p.languages}),
+        }
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,101 @@
+"""`mingle serve` for real: a Chainlit server on a free loopback port, then a real browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.error import URLError
+
+import pytest
+
+MINGLE = str(Path(sys.executable).parent / "mingle")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen[str], log: Path, timeout: float = 60) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.perf_counter() - start
+        except (URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("served")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MINGLE_") or k.startswith("MINGLE_TEST")}
+    env["MINGLE_DATA_DIR"] = str(data / "data")
+    for command in (["db", "upgrade"], ["seed"]):
+        subprocess.run([MINGLE, *command], env=env, check=True, capture_output=True, timeout=120, cwd=data)
+    port = _free_port()
+    log = data / "server.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [MINGLE, "serve", "--port", str(port)], env=env, cwd=data, stdout=sink, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        seconds = _wait_for(url, process, log)
+        print(f"\napp answered its first request {seconds:.1f} s after `mingle serve`")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert not (data / ".chainlit").exists(), "Chainlit wrote into the working directory"
+    assert (data / "data" / "chainlit" / ".chainlit" / "config.toml").exists()
+
+
+@pytest.mark.slow
+def test_serve_answers_http_with_the_mingle_page(app_url: str) -> None:
+    with urllib.request.urlopen(app_url, timeout=5) as response:
+        page = response.read().decode()
+    assert "<title>Mingle</title>" in page or "Mingle" in page
+
+
+@pytest.mark.browser
+def test_a_newcomer_sees_the_welcome_in_a_real_browser(app_url: str) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (CI's .ci/run does this)")
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        started = time.perf_counter()
+        page.goto(app_url)
+        welcome = page.locator('[data-step-type="assistant_message"]').first
+        expect(welcome).to_contain_text("Welcome to Mingle", timeout=30_000)
+        print(f"\nwelcome visible {time.perf_counter() - started:.2f} s after navigation")
+        expect(welcome).to_contain_text("Voluntary and free")
+        page.screenshot(path=str(ARTIFACTS / "welcome.png"), full_page=True)
+
+        page.locator("#chat-input").fill("I work on diffusion models for CT scans.")
+        page.keyboard.press("Enter")
+        expect(page.locator('[data-step-type="user_message"]').first).to_contain_text("diffusion models")
+        expect(page.locator('[data-step-type="assistant_message"]').nth(1)).to_contain_text("saved", timeout=15_000)
+        page.screenshot(path=str(ARTIFACTS / "first-answer.png"), full_page=True)
+        browser.close()
