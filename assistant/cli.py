@@ -107,6 +107,116 @@ def profiles(as_json: JsonFlag = False) -> None:
     out.print(table)
 
 
+def _matching():  # type: ignore[no-untyped-def]
+    from assistant.services import open_matching, open_store
+
+    settings = _settings()
+    return open_matching(settings, open_store(settings))
+
+
+def _person_json(m) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "profile_id": m.profile.id,
+        "display_name": m.profile.display_name,
+        "score": m.score,
+        "reasons": [r.to_json() for r in m.reasons],
+        "explanation": m.explanation,
+    }
+
+
+@app.command()
+def match(
+    profile_id: Annotated[str, typer.Argument(help="Whose suggestions (see `mingle profiles`).")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many people.")] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Complementary people and RFPs for one person, each with the reasons why."""
+    result = _matching().match(profile_id, k=k)
+    data = {
+        "profile_id": profile_id,
+        "people": [_person_json(m) for m in result.people],
+        "rfps": [
+            {
+                "rfp_id": m.rfp.id,
+                "title": m.rfp.title,
+                "score": m.score,
+                "reasons": [r.to_json() for r in m.reasons],
+                "explanation": m.explanation,
+            }
+            for m in result.rfps
+        ],
+    }
+    if as_json:
+        _print_json(data)
+        return
+    out.print(f"[bold]Suggestions for {result.profile.display_name}[/] ({profile_id})\n")
+    for i, person in enumerate(data["people"], 1):
+        out.print(f"{i:2}. [bold]{person['display_name']}[/] ({person['profile_id']}, {person['score']:.3f})")
+        out.print(f"    {person['explanation']}", highlight=False)
+    if data["rfps"]:
+        out.print("\n[bold]Project ideas (RFPs)[/]")
+        for rfp in data["rfps"]:
+            out.print(f" • [bold]{rfp['title']}[/] ({rfp['rfp_id']}, {rfp['score']:.3f})")
+            out.print(f"    {rfp['explanation']}", highlight=False)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Who you are looking for, in your own words.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many people.")] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Natural-language search, e.g. "someone strong at writing who works on diffusion, UTC+1 to +3"."""
+    query, hits = _matching().search(text, k=k)
+    data = {"query": text, "filters": query.model_dump(mode="json"), "people": [_person_json(h) for h in hits]}
+    if as_json:
+        _print_json(data)
+        return
+    filters = {key: value for key, value in data["filters"].items() if value not in ([], None, "")}
+    out.print(f"[bold]Understood:[/] {json.dumps(filters, ensure_ascii=False)}\n", highlight=False)
+    if not hits:
+        out.print("Nobody matches all of that yet. Try fewer conditions.")
+    for i, person in enumerate(data["people"], 1):
+        out.print(f"{i:2}. [bold]{person['display_name']}[/] ({person['profile_id']})")
+        out.print(f"    {person['explanation']}", highlight=False)
+
+
+@app.command()
+def reindex(
+    check: Annotated[bool, typer.Option("--check", help="Only report drift; exit 1 if there is any.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and embed everything again.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Bring the vector index in step with the database (the source of truth)."""
+    from rich.progress import Progress
+
+    service = _matching()
+    if check:
+        report = service.check()
+        counts = report.counts()
+        if as_json:
+            _print_json({"clean": report.clean, **counts})
+        else:
+            for kind, per_space in counts.items():
+                err.print(f"{kind:8} " + ", ".join(f"{space} {n}" for space, n in per_space.items()))
+            err.print("index is in step with the database" if report.clean else "index has drifted: run `mingle reindex`")
+        if not report.clean:
+            raise typer.Exit(1)
+        return
+    total = service.store.profiles.count() * 2 + service.store.rfps.count()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("embedding", total=total)
+        report = service.reindex(rebuild=rebuild, progress=lambda n: progress.advance(task, n))
+    summary = {"embedded": report.embedded, "unchanged": report.unchanged, "deleted": report.deleted}
+    if as_json:
+        _print_json(summary)
+    else:
+        err.print(
+            f"embedded {sum(report.embedded.values())}, unchanged {sum(report.unchanged.values())}, "
+            f"deleted {sum(report.deleted.values())}"
+        )
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (MINGLE_HOST).")] = None,

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from assistant.settings import OFFLINE_ENV, Settings
 from store.db import make_engine, require_current
 from store.domain import Message
 from store.errors import ConfigError, StoreUnavailable
 from store.repositories import Store
+
+if TYPE_CHECKING:
+    from assistant.match_service import MatchService
+    from retrieval.embedder import SentenceTransformerEmbedder
 
 
 def apply_offline_env() -> None:
@@ -59,6 +63,24 @@ def open_store(settings: Settings, *, migrated: bool = True) -> Store:
     if migrated:
         require_current(store.engine)
     return store
+
+
+def open_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    apply_offline_env()
+    from retrieval.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(embedding_model_path(settings))
+
+
+def open_matching(settings: Settings, store: Store) -> MatchService:
+    """The matching service on the configured Chroma (embedded in the data dir, or a server)."""
+    from assistant.match_service import MatchService
+    from retrieval.chroma_index import ChromaIndex
+
+    embedder = open_embedder(settings)
+    path = None if settings.chroma_url else settings.resolved_chroma_path.expanduser().resolve()
+    index = ChromaIndex.open(path=path, url=settings.chroma_url, model_id=embedder.model_id, dim=embedder.dim)
+    return MatchService(store, embedder, index)
 
 
 @dataclass

@@ -9,10 +9,11 @@ for the fast test tier and for synthetic benchmarks.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -34,22 +35,37 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model from a local directory, on the CPU, batched."""
+    """A sentence-transformers model from a local directory, on the CPU, batched. The model
+    loads on the first ``embed`` (5-9 s): commands that find every vector already in the index
+    never pay for it."""
 
     def __init__(self, path: Path, *, batch_size: int = 64) -> None:
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()
-        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.path = path
         self.model_id = f"sentence-transformers:{path.name if path.name != 'model' else path.parent.name}"
-        self.dim = int(self._model.get_embedding_dimension() or 0)
+        self.dim = self._dimension(path)
         self.batch_size = batch_size
+        self._model: Any = None
+
+    @staticmethod
+    def _dimension(path: Path) -> int:
+        pooling = path / "1_Pooling" / "config.json"
+        if pooling.is_file():
+            return int(json.loads(pooling.read_text())["word_embedding_dimension"])
+        return int(json.loads((path / "config.json").read_text())["hidden_size"])
+
+    def load(self) -> Any:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
+            self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._model.encode(
+        vectors = self.load().encode(
             list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
         )
         return np.asarray(vectors, dtype=np.float32)

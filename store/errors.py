@@ -5,6 +5,7 @@
     ├── StoreError               the database could not do what was asked
     │   ├── StoreUnavailable     the database is unreachable, locked, or read-only
     │   └── NotFound             a record asked for by id does not exist
+    ├── IndexUnavailable         the vector index cannot be reached, or was built for another model
     └── InputError               what a user typed or passed cannot be used as given
 
 Every message is written for a person: it says what went wrong and what to do about it.
@@ -32,6 +33,10 @@ class StoreUnavailable(StoreError):
 
 class NotFound(StoreError):
     """A record asked for by id does not exist."""
+
+
+class IndexUnavailable(MingleError):
+    """The vector index cannot be reached, or was built for another embedding model."""
 
 
 class InputError(MingleError):

@@ -24,6 +24,7 @@ from store.domain import (
 )
 from store.errors import NotFound
 from store.tables import (
+    ExposureRow,
     FeedbackRow,
     IntroRequestRow,
     LLMCallRow,
@@ -64,6 +65,10 @@ class _Repository:
 
 
 class ProfileRepository(_Repository):
+    def __init__(self, engine: Engine, sessions: sessionmaker[Session]) -> None:
+        super().__init__(engine, sessions)
+        self._cache: dict[str, Profile] = {}
+
     def upsert(self, profile: Profile) -> Profile:
         values = _row_values(profile, _PROFILE_SETS)
         with self._session() as session:
@@ -100,6 +105,30 @@ class ProfileRepository(_Repository):
             query = query.where(ProfileRow.source == source)
         with self._session() as session:
             return [Profile.model_validate(_columns(row)) for row in session.scalars(query)]
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Profile]:
+        """Profiles by id, missing ids left out. Validated profiles are kept per process and
+        reused while their ``updated_at`` is unchanged: the hot path of matching reads only
+        (id, updated_at) for people it has seen before."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, Profile] = {}
+        with self._session() as session:
+            for start in range(0, len(wanted), 900):  # SQLite's bound-parameter limit
+                chunk = wanted[start : start + 900]
+                stamps = session.execute(
+                    select(ProfileRow.id, ProfileRow.updated_at).where(ProfileRow.id.in_(chunk))
+                ).all()
+                stale = []
+                for profile_id, updated_at in stamps:
+                    cached = self._cache.get(profile_id)
+                    if cached is not None and cached.updated_at == updated_at:
+                        out[profile_id] = cached
+                    else:
+                        stale.append(profile_id)
+                if stale:
+                    for row in session.scalars(select(ProfileRow).where(ProfileRow.id.in_(stale))):
+                        out[row.id] = self._cache[row.id] = Profile.model_validate(_columns(row))
+        return out
 
     def ids(self) -> set[str]:
         with self._session() as session:
@@ -243,6 +272,24 @@ class IntroRepository(_Repository):
             row.decided_at = datetime.now(UTC)
             return IntroRequest.model_validate(_columns(row))
 
+    def open_counts(self, profile_ids: Iterable[str]) -> dict[str, int]:
+        """Per person, intros that hold a slot: pending or accepted, either side."""
+        ids = list(profile_ids)
+        counts: Counter[str] = Counter()
+        if not ids:
+            return {}
+        with self._session() as session:
+            rows = session.execute(
+                select(IntroRequestRow.requester_id, IntroRequestRow.target_id).where(
+                    IntroRequestRow.status.in_(("pending", "accepted")),
+                    or_(IntroRequestRow.requester_id.in_(ids), IntroRequestRow.target_id.in_(ids)),
+                )
+            )
+            wanted = set(ids)
+            for requester, target in rows:
+                counts.update({requester, target} & wanted)
+        return dict(counts)
+
     def involving(self, profile_id: str, *, status: IntroStatus | None = None) -> list[IntroRequest]:
         query = select(IntroRequestRow).where(
             or_(IntroRequestRow.requester_id == profile_id, IntroRequestRow.target_id == profile_id)
@@ -269,6 +316,17 @@ class FeedbackRepository(_Repository):
             pairs = {(a, b) for a, b in rows}
         return pairs | {(b, a) for a, b in pairs}
 
+    def blocked_with(self, profile_id: str) -> set[str]:
+        """Everyone (or every RFP) this person marked "not a fit", or who marked them."""
+        with self._session() as session:
+            rows = session.execute(
+                select(FeedbackRow.from_id, FeedbackRow.about_id).where(
+                    FeedbackRow.kind == "not_a_fit",
+                    or_(FeedbackRow.from_id == profile_id, FeedbackRow.about_id == profile_id),
+                )
+            )
+            return {about if source == profile_id else source for source, about in rows}
+
     def by(self, from_id: str) -> list[Feedback]:
         with self._session() as session:
             rows = session.scalars(select(FeedbackRow).where(FeedbackRow.from_id == from_id))
@@ -287,6 +345,24 @@ class LLMCallRepository(_Repository):
             return [LLMCall.model_validate(_columns(row)) for row in rows]
 
 
+class ExposureRepository(_Repository):
+    def record(self, viewer: str, profile_ids: Iterable[str], at: datetime | None = None) -> None:
+        when = at or datetime.now(UTC)
+        with self._session() as session:
+            session.add_all(ExposureRow(profile_id=p, viewer=viewer, shown_at=when) for p in profile_ids)
+
+    def counts_since(self, since: datetime, profile_ids: Iterable[str] | None = None) -> dict[str, int]:
+        query = (
+            select(ExposureRow.profile_id, func.count())
+            .where(ExposureRow.shown_at >= since)
+            .group_by(ExposureRow.profile_id)
+        )
+        if profile_ids is not None:
+            query = query.where(ExposureRow.profile_id.in_(list(profile_ids)))
+        with self._session() as session:
+            return {pid: n for pid, n in session.execute(query)}
+
+
 class Store:
     """The repositories over one engine. Build it once per process."""
 
@@ -299,6 +375,7 @@ class Store:
         self.intros = IntroRepository(engine, sessions)
         self.feedback = FeedbackRepository(engine, sessions)
         self.llm_calls = LLMCallRepository(engine, sessions)
+        self.exposures = ExposureRepository(engine, sessions)
 
     def stats(self) -> dict[str, Any]:
         """Counts and diversity of the community, as `mingle stats --json` prints them."""

@@ -136,3 +136,15 @@ class LLMCallRow(Base):
     latency_ms: Mapped[float] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ExposureRow(Base):
+    """One appearance of a person in someone's suggestions (for attention spreading)."""
+
+    __tablename__ = "exposures"
+    __table_args__ = (Index("ix_exposures_profile_shown", "profile_id", "shown_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    profile_id: Mapped[str] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    viewer: Mapped[str] = mapped_column(String(200))
+    shown_at: Mapped[datetime]

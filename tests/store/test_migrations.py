@@ -6,7 +6,7 @@ from store.db import current_revision, downgrade, head_revision, make_engine, re
 from store.errors import StoreUnavailable
 from store.tables import Base
 
-EXPECTED = {"profiles", "rfps", "transcripts", "messages", "intro_requests", "feedback", "llm_calls"}
+EXPECTED = {"profiles", "rfps", "transcripts", "messages", "intro_requests", "feedback", "llm_calls", "exposures"}
 
 
 def test_upgrade_head_on_an_empty_database_creates_every_table(database_url: str) -> None:
