@@ -76,7 +76,7 @@ class ChromaIndex:
             built_with = (collection.metadata or {}).get("model_id")
             if built_with != self.model_id:
                 raise IndexUnavailable(
-                    f"the index was built with {built_with!r}, not {self.model_id!r}: run `mingle reindex`"
+                    f"the index was built with {built_with!r}, not {self.model_id!r}: run `mingle reindex --rebuild`"
                 )
             self._collections[space] = collection
         return self._collections[space]
