@@ -217,6 +217,31 @@ def reindex(
         )
 
 
+bench_app = typer.Typer(help="Benchmarks: programs that print measurements, not tests.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("retrieval")
+def bench_retrieval(
+    profiles: Annotated[int, typer.Option(min=100, help="Synthetic people in the index.")] = 100_000,
+    queries: Annotated[int, typer.Option(min=10, help="Newcomers to match.")] = 200,
+    ingest_texts: Annotated[int, typer.Option(min=0, help="Texts for ingest vs raw encode (0 skips the model).")] = 1000,
+    as_json: JsonFlag = False,
+) -> None:
+    """Index build, match p50/p95, Chroma vs exact numpy, recall@10, memory, ingest vs encode."""
+    from assistant.services import apply_offline_env, open_embedder
+    from evals.bench_retrieval import BenchConfig, run_bench
+
+    apply_offline_env()
+    embedder = open_embedder(_settings()) if ingest_texts else None
+    result = run_bench(BenchConfig(profiles, queries, ingest_texts), embedder, lambda m: err.print(f"· {m}"))
+    if as_json:
+        _print_json(result)
+        return
+    for key, value in result.items():
+        out.print(f"{key:28} {value}", highlight=False)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (MINGLE_HOST).")] = None,

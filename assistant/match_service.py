@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from retrieval.query import SearchQuery, parse_query
 from retrieval.scoring import DEFAULT, Weights
 from retrieval.search import SearchHit, rank_search
 from retrieval.texts import content_hash, offer_text, seek_text
-from store.domain import Profile
+from store.domain import RFP, Profile
 from store.errors import InputError
 from store.repositories import Store
 
@@ -44,7 +45,8 @@ class MatchService:
         index: VectorIndex,
         *,
         weights: Weights = DEFAULT,
-        pool: int = 100,
+        pool: int = 60,
+        rfp_ttl: float = 2.0,
         window: timedelta = timedelta(days=7),
     ) -> None:
         self.store = store
@@ -55,6 +57,8 @@ class MatchService:
         self.pool = pool
         self.window = window
         self._lexical: tuple[tuple[int, str], BM25Index] | None = None
+        self.rfp_ttl = rfp_ttl
+        self._open_rfps: tuple[float, list[RFP], dict[str, Profile]] | None = None
 
     # --- the index ------------------------------------------------------------------------
     def reindex(self, *, rebuild: bool = False, progress: Callable[[int], None] | None = None) -> SyncReport:
@@ -85,17 +89,20 @@ class MatchService:
         return out["seek"], out["offer"]
 
     def _candidates(self, a: Profile, pool: int) -> list[Candidate]:
+        """The union of both nearest-neighbour lists. A candidate found in only one list gets,
+        for the other direction, the lowest similarity that list returned: its true value is
+        at most that (it did not make the list), and the text term weighs 0.3 of growth."""
         seek_a, offer_a = self._own_vectors(a)
         sim_ab = dict(self.index.query("offer", seek_a, pool))  # who offers what A seeks
         sim_ba = dict(self.index.query("seek", offer_a, pool))  # who seeks what A offers
+        floor_ab = min(sim_ab.values(), default=0.0)
+        floor_ba = min(sim_ba.values(), default=0.0)
         ids = (set(sim_ab) | set(sim_ba)) - {a.id}
-        for space, sims, own in (("offer", sim_ab, seek_a), ("seek", sim_ba, offer_a)):
-            absent = [i for i in ids if i not in sims]
-            for entry_id, (vector, _) in self.index.get(space, absent).items():
-                sims[entry_id] = float(vector @ own)
-        profiles = self.store.profiles.get_many(ids)
+        profiles = self.store.profiles.get_many(ids, for_ranking=True)
         return [
-            Candidate(profiles[i], sim_ab.get(i, 0.0), sim_ba.get(i, 0.0)) for i in sorted(ids) if i in profiles
+            Candidate(profiles[i], sim_ab.get(i, floor_ab), sim_ba.get(i, floor_ba))
+            for i in sorted(ids)
+            if i in profiles
         ]
 
     def _context(self, a: Profile, candidate_ids: list[str], exposure: dict[str, int] | None) -> Context:
@@ -132,13 +139,20 @@ class MatchService:
             self.store.exposures.record(viewer, [m.profile.id for m in people])
         return MatchResult(a, people, self._rfps(a, context, rfp_k))
 
+    def _open_rfps_and_owners(self) -> tuple[list[RFP], dict[str, Profile]]:
+        """Open RFPs and their owners, re-read at most every ``rfp_ttl`` seconds."""
+        now = time.monotonic()
+        if self._open_rfps is None or now - self._open_rfps[0] > self.rfp_ttl:
+            rfps = self.store.rfps.list(status="open")
+            self._open_rfps = (now, rfps, self.store.profiles.get_many({r.owner_id for r in rfps}, for_ranking=True))
+        return self._open_rfps[1], self._open_rfps[2]
+
     def _rfps(self, a: Profile, context: Context, k: int) -> list[RFPMatch]:
-        rfps = self.store.rfps.list(status="open")
+        rfps, owners = self._open_rfps_and_owners()
         if not rfps or k <= 0:
             return []
         seek_a, _ = self._own_vectors(a)
         sims = dict(self.index.query("rfp", seek_a, len(rfps)))
-        owners = self.store.profiles.get_many({r.owner_id for r in rfps})
         blocked = context.blocked | {frozenset({a.id, other}) for other in self.store.feedback.blocked_with(a.id)}
         ctx = Context(blocked=blocked, open_intros=context.open_intros, exposure=context.exposure)
         return rank_rfps(a, [(r, sims.get(r.id, 0.0)) for r in rfps], owners, ctx, k, self.weights)

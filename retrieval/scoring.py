@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from store.domain import Help, ProfileFields, ProjectMode
 
@@ -65,8 +66,13 @@ def help_match(a: ProfileFields, b: ProfileFields) -> float:
     return (mine + theirs) / 2
 
 
-def topic_tokens(topics: list[str]) -> set[str]:
-    return {t for topic in topics for t in TOKEN.findall(topic.lower()) if t not in GENERIC}
+def topic_tokens(topics: list[str]) -> frozenset[str]:
+    return _tokens(tuple(topics))
+
+
+@lru_cache(maxsize=65536)
+def _tokens(topics: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(t for topic in topics for t in TOKEN.findall(topic.lower()) if t not in GENERIC)
 
 
 def topic_affinity(a_topics: list[str], b_topics: list[str]) -> float:
