@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -217,6 +218,31 @@ def reindex(
         )
 
 
+eval_app = typer.Typer(help="Offline evaluations: programs that write runs and print reports.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("expertise")
+def eval_expertise(
+    data: Annotated[Path, typer.Option(help="The goldstandard benchmark folder (evaluations.csv and the tar.xz).")],
+    out: Annotated[Path, typer.Option(help="Where to write scores_d_20_<x>.json and the report.")],
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds over participants.")] = 5,
+) -> None:
+    """Score the public researcher ↔ paper expertise benchmark and compare with published results."""
+    from rich.progress import Progress
+
+    from assistant.services import open_embedder
+    from evals.expertise import format_report, run_expertise
+
+    embedder = open_embedder(_settings())
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("embedding papers", total=None)
+        report = run_expertise(
+            data, out, embedder, folds=folds, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    sys.stdout.write(format_report(report) + "\n")
+
+
 bench_app = typer.Typer(help="Benchmarks: programs that print measurements, not tests.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
@@ -240,6 +266,17 @@ def bench_retrieval(
         return
     for key, value in result.items():
         out.print(f"{key:28} {value}", highlight=False)
+
+
+@app.command()
+def chat() -> None:
+    """The intake interview in the terminal (the same conversation as the web app)."""
+    from assistant.services import build_services
+    from assistant.terminal import chat as run_chat
+
+    services = build_services(_settings())
+    services.warm_up()
+    run_chat(services, out)
 
 
 @app.command()
