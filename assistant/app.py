@@ -5,43 +5,126 @@ Run it with `mingle serve` (which sets Chainlit's app root and the offline switc
 
 from __future__ import annotations
 
+import json
+import threading
 from functools import cache
 
 import chainlit as cl
 
+from assistant.cards import card_markdown, escape, radar
+from assistant.intake import Conversation, Reply
 from assistant.services import Services, build_services
 from assistant.settings import load_settings
-from assistant.texts import TEMPORARY_REPLY, welcome
+from assistant.texts import COMMANDS, welcome
 from store.errors import MingleError
 
 
 @cache
 def services() -> Services:
-    return build_services(load_settings())
+    built = build_services(load_settings())
+    # the embedding model takes seconds to load: warm it while the newcomer reads the welcome
+    threading.Thread(target=built.warm_up, name="warm-up", daemon=True).start()
+    return built
+
+
+def _conversation() -> Conversation | None:
+    return cl.user_session.get("conversation")
+
+
+async def _say(text: str, **kwargs: object) -> None:
+    await cl.Message(content=text, **kwargs).send()  # type: ignore[arg-type]
 
 
 @cl.on_chat_start
 async def start() -> None:
     try:
         people, rfps = services().community_counts()
-        cl.user_session.set("transcript_id", services().start_conversation(cl.context.session.id))
+        conversation = services().intake.start(cl.context.session.id, welcome(people, rfps, services().mode_label))
     except MingleError as exc:
-        await cl.Message(content=f"Mingle cannot open its database right now: {exc}").send()
+        await _say(f"Mingle cannot open its database right now: {exc}")
         return
-    text = welcome(people, rfps)
-    await cl.Message(content=text).send()
-    services().record(cl.user_session.get("transcript_id"), "assistant", text)
+    cl.user_session.set("conversation", conversation)
+    await cl.context.emitter.set_commands(COMMANDS)
+    await _say(conversation.messages[-1].content)
 
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    transcript_id = cl.user_session.get("transcript_id")
+    conversation = _conversation()
+    text = f"/{message.command} {message.content}" if message.command else message.content
     try:
-        if transcript_id is None:
+        if conversation is None:
             raise MingleError("this conversation was not started; please reload the page")
-        services().record(transcript_id, "user", message.content)
+        reply = services().intake.handle(conversation, text)
     except MingleError as exc:
-        await cl.Message(content=f"I could not save that: {exc}").send()
+        await _say(f"I could not do that: {exc}")
         return
-    await cl.Message(content=TEMPORARY_REPLY).send()
-    services().record(transcript_id, "assistant", TEMPORARY_REPLY)
+    await render(reply)
+
+
+async def render(reply: Reply) -> None:
+    if reply.card is not None:
+        elements = [cl.Plotly(name="six axes", figure=radar(reply.card), display="inline")]
+        actions = [cl.Action(name="confirm", payload={}, label="Looks right: save", icon="check")]
+        await _say(reply.text + "\n\n" + card_markdown(reply.card, reply.evidence), elements=elements, actions=actions)
+        return
+    await _say(reply.text)
+    if reply.matches is not None:
+        for m in reply.matches.people:
+            pid = m.profile.id
+            await _say(
+                f"**{escape(m.profile.display_name)}**: {escape(m.explanation)}",
+                actions=[
+                    cl.Action(name="request_intro", payload={"id": pid}, label="Request intro", icon="handshake"),
+                    cl.Action(name="not_a_fit", payload={"id": pid}, label="Not a fit", icon="x"),
+                    cl.Action(name="more_like", payload={"id": pid}, label="More like this", icon="users"),
+                ],
+            )
+        for r in reply.matches.rfps:
+            await _say(
+                f"📌 **RFP: {escape(r.rfp.title)}**: {escape(r.explanation)}",
+                actions=[cl.Action(name="not_a_fit", payload={"id": r.rfp.id}, label="Not a fit", icon="x")],
+            )
+    for hit in reply.hits:
+        await _say(
+            f"**{escape(hit.profile.display_name)}**: {escape(hit.explanation)}",
+            actions=[cl.Action(name="more_like", payload={"id": hit.profile.id}, label="More like this", icon="users")],
+        )
+    if reply.export is not None:
+        data = json.dumps(reply.export, ensure_ascii=False, indent=2).encode()
+        await _say("", elements=[cl.File(name="mingle-export.json", content=data, display="inline")])
+
+
+async def _act(action: cl.Action, work) -> None:  # type: ignore[no-untyped-def]
+    conversation = _conversation()
+    try:
+        if conversation is None:
+            raise MingleError("this conversation was not started; please reload the page")
+        result = work(conversation, action.payload.get("id", ""))
+    except MingleError as exc:
+        await _say(f"I could not do that: {exc}")
+        return
+    if isinstance(result, Reply):
+        await render(result)
+    else:
+        await _say(result)
+
+
+@cl.action_callback("confirm")
+async def on_confirm(action: cl.Action) -> None:
+    await _act(action, lambda conversation, _: services().intake.confirm(conversation))
+
+
+@cl.action_callback("request_intro")
+async def on_request_intro(action: cl.Action) -> None:
+    await _act(action, services().intake.request_intro)
+
+
+@cl.action_callback("not_a_fit")
+async def on_not_a_fit(action: cl.Action) -> None:
+    await _act(action, services().intake.not_a_fit)
+
+
+@cl.action_callback("more_like")
+async def on_more_like(action: cl.Action) -> None:
+    await _act(action, services().intake.more_like)

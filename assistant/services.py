@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from assistant.settings import OFFLINE_ENV, Settings
 from store.db import make_engine, require_current
-from store.domain import Message
 from store.errors import ConfigError, StoreUnavailable
 from store.repositories import Store
 
 if TYPE_CHECKING:
+    from assistant.extraction import Extractor
+    from assistant.intake import IntakeService
     from assistant.match_service import MatchService
     from retrieval.embedder import SentenceTransformerEmbedder
 
@@ -83,27 +84,53 @@ def open_matching(settings: Settings, store: Store) -> MatchService:
     return MatchService(store, embedder, index)
 
 
+def open_extractor(settings: Settings, store: Store) -> Extractor:
+    """Rules offline; with MINGLE_LLM_MODEL, the hybrid of rules and any litellm model."""
+    from assistant.extract_rules import RulesExtractor
+
+    rules = RulesExtractor()
+    if settings.offline:
+        return rules
+    from assistant.extract_llm import HybridExtractor, LLMExtractor
+    from assistant.llm import LiteLLMChatModel
+
+    chat = LiteLLMChatModel(
+        settings.llm_model or "", api_base=settings.llm_api_base, timeout=settings.llm_timeout, log=store.llm_calls
+    )
+    return HybridExtractor(rules, LLMExtractor(chat, fallback=rules))
+
+
 @dataclass
 class Services:
     settings: Settings
     store: Store
+    matching: MatchService
+    intake: IntakeService
+
+    @property
+    def mode_label(self) -> str:
+        from assistant.texts import mode_label
+
+        return mode_label(self.settings.llm_model, self.settings.auth)
+
+    def warm_up(self) -> None:
+        """Make sure the index holds everyone (idempotent), and load the embedding model."""
+        self.matching.reindex()
+        self.matching.embedder.embed(["warm up"])
 
     def community_counts(self) -> tuple[int, int]:
         """(people who can be suggested, open RFPs), for the welcome."""
         people = sum(1 for p in self.store.profiles.list() if p.visibility == "public" and not p.paused)
         return people, len(self.store.rfps.list(status="open"))
 
-    def start_conversation(self, owner: str) -> str:
-        return self.store.transcripts.create(owner).id
-
-    def record(self, transcript_id: str, role: Literal["assistant", "user"], content: str) -> int:
-        """Store one message before anything else happens to it; returns its position."""
-        return self.store.transcripts.append(transcript_id, Message(role=role, content=content))
-
     def close(self) -> None:
         self.store.dispose()
 
 
 def build_services(settings: Settings) -> Services:
+    from assistant.intake import IntakeService
+
     apply_offline_env()
-    return Services(settings=settings, store=open_store(settings))
+    store = open_store(settings)
+    matching = open_matching(settings, store)
+    return Services(settings, store, matching, IntakeService(store, open_extractor(settings, store), matching))

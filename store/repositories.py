@@ -253,6 +253,10 @@ class TranscriptRepository(_Repository):
             query = select(TranscriptRow.id).where(TranscriptRow.owner == owner).order_by(TranscriptRow.created_at)
             return list(session.scalars(query))
 
+    def delete(self, transcript_id: str) -> None:
+        with self._session() as session:
+            session.execute(delete(TranscriptRow).where(TranscriptRow.id == transcript_id))
+
     def delete_for_profile(self, profile_id: str) -> int:
         with self._session() as session:
             result = session.execute(delete(TranscriptRow).where(TranscriptRow.profile_id == profile_id))

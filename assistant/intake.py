@@ -1,0 +1,300 @@
+"""The intake service: one conversation from hello to a confirmed profile and suggestions.
+
+    handle(text): store the message first → commands / search / interview step →
+      re-extract the whole conversation (later words win) → next question, or the card
+    confirm(): save the profile with its evidence → index it → suggestions
+
+The state of a conversation is derived from its stored transcript (see ``resume``), so a
+reloaded or resumed chat continues where it stopped. UI code renders ``Reply`` objects and
+holds no logic of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from assistant.extraction import Extraction, Extractor
+from assistant.interview import (
+    QUESTIONS,
+    Step,
+    is_skip,
+    next_step,
+    progress_note,
+    ready_to_match,
+    wants_to_finish,
+)
+from assistant.match_service import MatchResult, MatchService
+from retrieval.search import SearchHit
+from store.domain import CONTRACT_FIELDS, Feedback, IntroRequest, Message, Profile
+from store.errors import InputError
+from store.repositories import Store
+
+MAX_MESSAGE = 20_000
+SEARCH = re.compile(r"^\s*(/search\b|find\b|search\b|look(ing)? for someone|anyone who|someone who)", re.I)
+YES = re.compile(r"^\s*(yes|yep|yeah|correct|looks (good|right)|that'?s right|confirm|save( it)?|ok(ay)?|sure|👍)\b", re.I)
+HELP_TEXT = """Here is what I can do:
+- **/profile**: show your profile card
+- **/matches**: suggest people and project ideas for you
+- **/search** *who you're looking for*: e.g. “/search someone strong at writing who works on diffusion, UTC+1 to +3”
+- **/rfps**: project ideas (RFPs) that fit you
+- **/export**: everything Mingle holds about you, as JSON
+- **/delete**: remove your profile, your conversations and your place in the index
+You can also just write: corrections (“actually I'm in Lagos”) are always welcome."""
+
+
+@dataclass
+class Conversation:
+    transcript_id: str
+    owner: str
+    messages: list[Message] = field(default_factory=list)
+    asked: set[str] = field(default_factory=set)
+    declined: set[str] = field(default_factory=set)
+    pending: str | None = None  # the slot of the last question
+    extraction: Extraction = field(default_factory=Extraction)
+    phase: str = "interview"  # interview → confirm → saved
+    profile_id: str | None = None
+    was_ready: bool = False
+
+
+@dataclass
+class Reply:
+    text: str
+    card: Profile | None = None
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+    matches: MatchResult | None = None
+    hits: list[SearchHit] = field(default_factory=list)
+    export: dict[str, object] | None = None
+    kind: str = "say"  # say | ask | card | matches | search | export | deleted
+
+
+def _question_slot(text: str) -> str | None:
+    for slot, question in QUESTIONS.items():
+        if text.startswith(question[:40]):
+            return slot
+    if text.startswith(("A few practical bits", "Last practical bit")):
+        return "practical"
+    return None
+
+
+class IntakeService:
+    def __init__(self, store: Store, extractor: Extractor, matching: MatchService) -> None:
+        self.store = store
+        self.extractor = extractor
+        self.matching = matching
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def start(self, owner: str, opening: str) -> Conversation:
+        conversation = Conversation(self.store.transcripts.create(owner).id, owner)
+        self._say(conversation, opening)
+        conversation.pending = "topics"
+        conversation.asked.add("topics")
+        return conversation
+
+    def resume(self, transcript_id: str) -> Conversation:
+        """Rebuild the state from the stored transcript: the questions asked, the answers."""
+        transcript = self.store.transcripts.get(transcript_id)
+        conversation = Conversation(transcript.id, transcript.owner, profile_id=transcript.profile_id)
+        pending: str | None = None
+        for message in transcript.messages:
+            conversation.messages.append(message)
+            if message.role == "assistant":
+                pending = _question_slot(message.content) or ("topics" if not conversation.asked else None)
+                if pending:
+                    conversation.asked.add(pending)
+            elif pending and is_skip(message.content):
+                conversation.declined.add(pending)
+        conversation.pending = pending
+        conversation.extraction = self.extractor.extract(conversation.messages)
+        conversation.was_ready = ready_to_match(conversation.extraction)
+        conversation.phase = "saved" if transcript.profile_id else "interview"
+        return conversation
+
+    def _say(self, conversation: Conversation, text: str) -> None:
+        message = Message(role="assistant", content=text)
+        self.store.transcripts.append(conversation.transcript_id, message)
+        conversation.messages.append(message)
+
+    def _reply(self, conversation: Conversation, reply: Reply) -> Reply:
+        self._say(conversation, reply.text)
+        return reply
+
+    # --- one user message -----------------------------------------------------------------
+    def handle(self, conversation: Conversation, text: str) -> Reply:
+        if len(text) > MAX_MESSAGE:
+            raise InputError(
+                f"that message is {len(text):,} characters; please send at most {MAX_MESSAGE:,} (a bio or CV summary is plenty)"
+            )
+        message = Message(role="user", content=text)
+        self.store.transcripts.append(conversation.transcript_id, message)  # stored before anything else
+        conversation.messages.append(message)
+        stripped = text.strip()
+        if not stripped:
+            return self._reply(conversation, Reply("Take your time. You can also skip this question."))
+        if stripped.startswith("/"):
+            return self._command(conversation, stripped)
+        if SEARCH.match(stripped):
+            return self._search(conversation, stripped)
+        if conversation.phase == "confirm" and YES.match(stripped):
+            return self.confirm(conversation)
+        return self._interview(conversation, stripped)
+
+    def _interview(self, conversation: Conversation, text: str) -> Reply:
+        skipped = bool(conversation.pending) and is_skip(text)
+        if skipped and conversation.pending:
+            conversation.declined.add(conversation.pending)
+        conversation.extraction = self.extractor.extract(conversation.messages)
+        conversation.declined |= conversation.extraction.declined
+        note = progress_note(conversation.extraction, conversation.was_ready)
+        conversation.was_ready = ready_to_match(conversation.extraction)
+        if conversation.phase in ("confirm", "saved") or (wants_to_finish(text) and conversation.was_ready):
+            return self._card(conversation, "Here is your updated profile." if conversation.phase != "interview" else "")
+        step: Step = next_step(conversation.extraction, conversation.asked, conversation.declined)
+        if step.kind == "confirm":
+            return self._card(conversation, "Thank you, that's everything I wanted to ask.")
+        conversation.asked.add(step.slot or "")
+        conversation.pending = step.slot
+        prefix = "No problem. " if skipped else ""
+        text_out = " ".join(part for part in (note, prefix + step.text) if part)
+        return self._reply(conversation, Reply(text_out, kind="ask"))
+
+    # --- the card and saving ----------------------------------------------------------------
+    def draft(self, conversation: Conversation) -> Profile:
+        x = conversation.extraction
+        existing = self.store.profiles.find(conversation.profile_id) if conversation.profile_id else None
+        name = x.display_name or (existing.display_name if existing else "New member")
+        data = {**(existing.model_dump() if existing else {}), **x.fields.model_dump()}
+        data.update(display_name=name, evidence=x.evidence, updated_at=datetime.now(UTC))
+        if existing is None:
+            data.pop("id", None)
+        return Profile.model_validate(data)
+
+    def _card(self, conversation: Conversation, lead: str) -> Reply:
+        if conversation.phase == "interview":
+            conversation.phase = "confirm"
+        draft = self.draft(conversation)
+        ask = "Does this look right? Say **yes** to save it, or tell me what to change."
+        text = " ".join(part for part in (lead, ask) if part)
+        return self._reply(conversation, Reply(text, card=draft, evidence=draft.evidence, kind="card"))
+
+    def confirm(self, conversation: Conversation) -> Reply:
+        """Save the confirmed profile, index it (after the SQL commit) and suggest people."""
+        profile = self.draft(conversation)
+        if conversation.profile_id:
+            profile = profile.model_copy(update={"id": conversation.profile_id})
+        self.store.profiles.upsert(profile)
+        self.store.transcripts.link_profile(conversation.transcript_id, profile.id)
+        conversation.profile_id = profile.id
+        conversation.phase = "saved"
+        self.matching.index_profile(profile)
+        result = self.matching.match(profile, k=5, rfp_k=3, viewer=conversation.owner)
+        lead = "Saved. Here are people who could help you grow, and whom you could help grow:"
+        if not result.people:
+            lead = "Saved. Nobody fits all of that yet; I'll keep looking as people join."
+        return self._reply(conversation, Reply(lead, matches=result, kind="matches"))
+
+    # --- commands and actions -------------------------------------------------------------
+    def _require_profile(self, conversation: Conversation) -> Profile:
+        if not conversation.profile_id:
+            raise InputError("you have no saved profile yet: answer a few questions first, then confirm your card")
+        return self.store.profiles.get(conversation.profile_id)
+
+    def _command(self, conversation: Conversation, text: str) -> Reply:
+        name, _, rest = text.partition(" ")
+        name = name.lower()
+        if name == "/help":
+            return self._reply(conversation, Reply(HELP_TEXT))
+        if name == "/search":
+            return self._search(conversation, rest)
+        if name == "/profile":
+            if conversation.profile_id is None:
+                return self._card(conversation, "Your profile so far (not saved yet).")
+            profile = self._require_profile(conversation)
+            return self._reply(conversation, Reply("Your profile:", card=profile, evidence=profile.evidence, kind="card"))
+        if name in ("/matches", "/rfps"):
+            profile = self._require_profile(conversation)
+            result = self.matching.match(profile, k=5, rfp_k=5 if name == "/rfps" else 3, viewer=conversation.owner)
+            if name == "/rfps":
+                result.people = []
+            return self._reply(conversation, Reply("Here is what I found for you:", matches=result, kind="matches"))
+        if name == "/export":
+            return self._reply(conversation, Reply("Everything Mingle holds about you:", export=self.export(conversation), kind="export"))
+        if name == "/delete":
+            self.delete(conversation)
+            return Reply("Done: your profile, your conversations and your place in the index are gone.", kind="deleted")
+        return self._reply(conversation, Reply(f"I don't know {name}. " + HELP_TEXT))
+
+    def _search(self, conversation: Conversation, text: str) -> Reply:
+        query = re.sub(r"^\s*(/search|search( for)?|find( me)?)\s*", "", text, flags=re.I)
+        _, hits = self.matching.search(query or text, k=5)
+        if conversation.profile_id:
+            hits = [h for h in hits if h.profile.id != conversation.profile_id]
+        lead = "Here is who fits that best:" if hits else "Nobody matches all of that yet. Try fewer conditions."
+        return self._reply(conversation, Reply(lead, hits=hits, kind="search"))
+
+    def request_intro(self, conversation: Conversation, target_id: str, note: str = "") -> str:
+        me = self._require_profile(conversation)
+        target = self.store.profiles.get(target_id)
+        self.store.intros.add(IntroRequest(requester_id=me.id, target_id=target.id, note=note))
+        text = (
+            f"I've asked {target.display_name} whether they'd like an introduction. Contact details are "
+            "shared only if they say yes too."
+        )
+        self._say(conversation, text)
+        return text
+
+    def not_a_fit(self, conversation: Conversation, about_id: str, reason: str = "") -> str:
+        me = self._require_profile(conversation)
+        self.store.feedback.add(Feedback(from_id=me.id, about_id=about_id, reason=reason))
+        text = "Noted. You won't see that suggestion again, and it stays between us."
+        self._say(conversation, text)
+        return text
+
+    def more_like(self, conversation: Conversation, profile_id: str) -> Reply:
+        from retrieval.texts import offer_text
+
+        other = self.store.profiles.get(profile_id)
+        _, hits = self.matching.search(offer_text(other), k=4)
+        hits = [h for h in hits if h.profile.id not in (profile_id, conversation.profile_id)][:3]
+        return self._reply(conversation, Reply(f"People similar to {other.display_name}:", hits=hits, kind="search"))
+
+    def export(self, conversation: Conversation) -> dict[str, object]:
+        data: dict[str, object] = {"transcripts": []}
+        if conversation.profile_id:
+            profile = self.store.profiles.get(conversation.profile_id)
+            data["profile"] = profile.model_dump(mode="json")
+        owned = self.store.transcripts.for_owner(conversation.owner)
+        data["transcripts"] = [self.store.transcripts.get(t).model_dump(mode="json") for t in owned]
+        return data
+
+    def delete(self, conversation: Conversation) -> None:
+        """Remove the profile (cascading to intros, feedback, exposures), every transcript of this
+        owner, and the index entries."""
+        for transcript_id in self.store.transcripts.for_owner(conversation.owner):
+            self.store.transcripts.delete(transcript_id)
+        if conversation.profile_id:
+            if self.store.profiles.find(conversation.profile_id) is not None:
+                self.store.profiles.delete(conversation.profile_id)
+            self.matching.indexer.remove([conversation.profile_id])
+        conversation.profile_id = None
+        conversation.phase = "interview"
+
+
+def contract_rows(profile: Profile, evidence: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+    """(field, value, quote) rows for a card, in contract order."""
+    data = profile.contract()
+    rows = []
+    for name in CONTRACT_FIELDS:
+        value = data[name]
+        if value in (None, [], ""):
+            shown = "–"
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value)
+        elif name == "utc_offset":
+            shown = f"UTC{value:+g}"
+        else:
+            shown = str(value)
+        quotes = evidence.get(name, [])
+        rows.append((name, shown, " / ".join(f"“{q}”" for q in quotes[:2])))
+    return rows
