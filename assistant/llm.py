@@ -274,7 +274,9 @@ class LiteLLMChatModel:
                 error = _describe(exc)
                 record_call(self.log, prompt_name=prompt_name, prompt_version=prompt_version,
                             model=self._model, started=started, error=error)
-                raise LLMUnavailable(f"the language model {self._model} refused the request ({error})") from exc
+                raise LLMUnavailable(
+                    f"the language model {self._model} refused the request ({error})"
+                ) from exc
             record_call(self.log, prompt_name=prompt_name, prompt_version=prompt_version,
                         model=self._model, started=started, result=result)
             return result
@@ -313,7 +315,9 @@ class FakeChatModel:
     through ``record_call`` like the real adapter's.
     """
 
-    def __init__(self, *replies: str | BaseException, log: CallLog | None = None, model: str = "fake") -> None:
+    def __init__(
+        self, *replies: str | BaseException, log: CallLog | None = None, model: str = "fake"
+    ) -> None:
         self._queue: deque[str | BaseException] = deque(replies)
         self.history: list[FakeCall] = []
         self.log: CallLog = log if log is not None else NullCallLog()
@@ -340,7 +344,8 @@ class FakeChatModel:
         prompt_version: str,
     ) -> ChatResult:
         started = time.perf_counter()
-        self.history.append(FakeCall([dict(m) for m in messages], response_format, prompt_name, prompt_version))
+        call = FakeCall([dict(m) for m in messages], response_format, prompt_name, prompt_version)
+        self.history.append(call)
         reply: str | BaseException = (
             self._queue.popleft() if self._queue else LLMUnavailable("the fake model has no reply queued")
         )
