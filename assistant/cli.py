@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.settings import Settings, load_settings
-from store.errors import MingleError
+from store.errors import InputError, MingleError
 
 app = typer.Typer(
     help="Mingle: find collaborators, mentors, mentees and compute, from any starting point.",
@@ -241,6 +241,82 @@ def eval_expertise(
             data, out, embedder, folds=folds, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
         )
     sys.stdout.write(format_report(report) + "\n")
+
+
+def _extractor(kind: str):  # type: ignore[no-untyped-def]
+    from assistant.services import open_extractor, open_store
+
+    settings = _settings()
+    if kind == "rules":
+        from assistant.extract_rules import RulesExtractor
+
+        return RulesExtractor()
+    if settings.offline:
+        raise InputError(f"--extractor {kind} needs MINGLE_LLM_MODEL (any litellm model)")
+    extractor = open_extractor(settings, open_store(settings))
+    return extractor if kind == "hybrid" else extractor.llm
+
+
+@eval_app.command("intake")
+def eval_intake(
+    data: Annotated[Path, typer.Option(help="A transcript file (JSON Lines with gold profiles).")],
+    out: Annotated[Path, typer.Option(help="Where to write predictions.jsonl and metrics.json.")],
+    extractor: Annotated[str, typer.Option(help="rules, llm or hybrid.")] = "rules",
+    as_json: JsonFlag = False,
+) -> None:
+    """Replay every transcript through the real extraction path; per-field precision, recall, F1."""
+    from evals.intake import run_intake_eval
+
+    if extractor not in ("rules", "llm", "hybrid"):
+        raise InputError("--extractor must be rules, llm or hybrid")
+    metrics = run_intake_eval(data, out, _extractor(extractor))
+    if as_json:
+        _print_json(metrics)
+        return
+    table = Table("field", "precision", "recall", "F1", title=f"intake extraction ({extractor})")
+    for field, m in metrics["fields"].items():
+        table.add_row(field, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}")
+    console = Console()
+    console.print(table)
+    console.print(
+        f"micro F1 {metrics['micro']['f1']:.3f} · macro F1 {metrics['macro']['f1']:.3f} · "
+        f"exact profiles {metrics['exact_profile_rate']:.1%} · written to {out}"
+    )
+
+
+@app.command()
+def extract(
+    transcript: Annotated[Path, typer.Argument(help='A transcript JSON file: {"turns": [{"role", "content"}, ...]}.')],
+    extractor: Annotated[str, typer.Option(help="rules, llm or hybrid.")] = "rules",
+    as_json: JsonFlag = False,
+) -> None:
+    """Turn one transcript into a profile, with the quotes that support each field."""
+    from pydantic import ValidationError
+
+    from store.domain import Message
+
+    try:
+        raw = json.loads(transcript.read_text(encoding="utf-8"))
+        turns = [Message.model_validate(t) for t in raw["turns"]]
+    except FileNotFoundError:
+        raise InputError(f"no such transcript file: {transcript}") from None
+    except (json.JSONDecodeError, KeyError, TypeError, ValidationError) as exc:
+        raise InputError(f"{transcript} is not a transcript ({{\"turns\": [{{\"role\", \"content\"}}]}}): {exc}") from None
+    result = _extractor(extractor).extract(turns)
+    data = {
+        "profile": result.fields.contract(),
+        "evidence": result.evidence,
+        "display_name": result.display_name,
+        "declined": sorted(result.declined),
+        "source": result.source,
+    }
+    if as_json:
+        _print_json(data)
+        return
+    table = Table("field", "value", "in their words", title=f"extracted by {result.source}")
+    for field, value in data["profile"].items():
+        table.add_row(field, json.dumps(value, ensure_ascii=False), " / ".join(result.evidence.get(field, [])))
+    Console().print(table)
 
 
 bench_app = typer.Typer(help="Benchmarks: programs that print measurements, not tests.", no_args_is_help=True)
