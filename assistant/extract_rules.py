@@ -45,6 +45,7 @@ from assistant.extract_rules_text import (
     is_injection,
     is_short,
     question_slot,
+    question_slots,
     sentence_clauses,
 )
 from assistant.extract_rules_topics import merge_topics, topics
@@ -56,8 +57,20 @@ SETS = ("skills_have", "skills_want", "seeking", "offering", "languages")
 Order = tuple[int, int]
 
 
-def turn_findings(index: int, text: str, slot: str | None) -> tuple[list[Finding], tuple[str, str] | None]:
-    """All findings of one user turn, and (name, quote) if the person gave their name."""
+FACTS = ("languages", "utc_offset", "hours_per_week")
+
+
+def turn_findings(
+    index: int, text: str, slot: str | None, also: Iterable[str] = ()
+) -> tuple[list[Finding], tuple[str, str] | None]:
+    """All findings of one user turn, and (name, quote) if the person gave their name. ``also``
+    names further practical slots the same question asked about (time zone, hours, languages):
+    each of those parsers reads the answer as an answer to its own question."""
+    asked = set(also)
+
+    def fact(field: str) -> str | None:
+        return field if field in asked else slot
+
     short = is_short(text, 6)
     sentences = sentence_clauses(index, text)
     injected = {s.sentence for s in sentences if is_injection(s.low)}
@@ -66,8 +79,8 @@ def turn_findings(index: int, text: str, slot: str | None) -> tuple[list[Finding
     for sentence in sentences:
         if sentence.sentence in injected:
             continue
-        found += languages(sentence, slot)
-        found += utc_offset(sentence, slot)
+        found += languages(sentence, fact("languages"))
+        found += utc_offset(sentence, fact("utc_offset"))
         found += project_mode(sentence, slot)
         found += topics(sentence, slot, is_short(text, 12))
         if name is None and (given := display_name(sentence.text, slot if len(sentences) == 1 else None)):
@@ -77,7 +90,7 @@ def turn_findings(index: int, text: str, slot: str | None) -> tuple[list[Finding
         if clause.sentence in injected:
             continue
         found += career_stage(clause, slot, short)
-        found += hours_per_week(clause, slot, short)
+        found += hours_per_week(clause, fact("hours_per_week"), short)
         found += skills_and_help(clause, slot, carry)
     return found, name
 
@@ -149,7 +162,8 @@ class RulesExtractor:
                 if slot in CONTRACT_FIELDS:
                     declined[slot] = (index, 0)
                 continue
-            found, given = turn_findings(index, turn.content, slot)
+            also = [s for s in question_slots(question) if s in FACTS]
+            found, given = turn_findings(index, turn.content, slot, also)
             findings += found
             name = given or name
         return assemble(findings, declined, name)

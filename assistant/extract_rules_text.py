@@ -171,6 +171,15 @@ def _slot_patterns() -> list[tuple[str, re.Pattern[str]]]:
     return [(slot, words_pattern(cues)) for slot, cues in lexicon("conversation")["slots"]]
 
 
+def question_slots(question: str | None) -> list[str]:
+    """Every slot a question asks about, in cue order ("where are you, how many hours a week and
+    which languages?" asks three)."""
+    if not question:
+        return []
+    low = fold(question)
+    return [slot for slot, pattern in _slot_patterns() if pattern.search(low)]
+
+
 def question_slot(question: str | None) -> str | None:
     """Which slot the assistant's question asks about (first matching cue list wins), or None."""
     if not question:
