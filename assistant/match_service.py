@@ -88,11 +88,10 @@ class MatchService:
                 out[space] = vector
         return out["seek"], out["offer"]
 
-    def _candidates(self, a: Profile, pool: int) -> list[Candidate]:
+    def _candidates(self, a: Profile, seek_a: np.ndarray, offer_a: np.ndarray, pool: int) -> list[Candidate]:
         """The union of both nearest-neighbour lists. A candidate found in only one list gets,
         for the other direction, the lowest similarity that list returned: its true value is
         at most that (it did not make the list), and the text term weighs 0.3 of growth."""
-        seek_a, offer_a = self._own_vectors(a)
         sim_ab = dict(self.index.query("offer", seek_a, pool))  # who offers what A seeks
         sim_ba = dict(self.index.query("seek", offer_a, pool))  # who seeks what A offers
         floor_ab = min(sim_ab.values(), default=0.0)
@@ -127,9 +126,10 @@ class MatchService:
         """Top k people and rfp_k RFPs for a person (stored, or a draft not yet saved).
         With ``viewer`` set, the people shown are recorded for attention spreading."""
         a = self.store.profiles.get(who) if isinstance(who, str) else who
+        seek_a, offer_a = self._own_vectors(a)
         pool = self.pool
         while True:
-            candidates = self._candidates(a, pool)
+            candidates = self._candidates(a, seek_a, offer_a, pool)
             context = self._context(a, [c.profile.id for c in candidates], exposure)
             people = rank_people(a, candidates, context, k, self.weights)
             if len(people) >= k or len(candidates) < pool - 1:
@@ -137,7 +137,7 @@ class MatchService:
             pool *= 4  # rare: strict languages or hours; look further
         if viewer is not None and people:
             self.store.exposures.record(viewer, [m.profile.id for m in people])
-        return MatchResult(a, people, self._rfps(a, context, rfp_k))
+        return MatchResult(a, people, self._rfps(a, seek_a, context, rfp_k))
 
     def _open_rfps_and_owners(self) -> tuple[list[RFP], dict[str, Profile]]:
         """Open RFPs and their owners, re-read at most every ``rfp_ttl`` seconds."""
@@ -147,15 +147,13 @@ class MatchService:
             self._open_rfps = (now, rfps, self.store.profiles.get_many({r.owner_id for r in rfps}, for_ranking=True))
         return self._open_rfps[1], self._open_rfps[2]
 
-    def _rfps(self, a: Profile, context: Context, k: int) -> list[RFPMatch]:
+    def _rfps(self, a: Profile, seek_a: np.ndarray, context: Context, k: int) -> list[RFPMatch]:
+        """Open RFPs; ``context.blocked`` already holds this person's "not a fit" both ways."""
         rfps, owners = self._open_rfps_and_owners()
         if not rfps or k <= 0:
             return []
-        seek_a, _ = self._own_vectors(a)
         sims = dict(self.index.query("rfp", seek_a, len(rfps)))
-        blocked = context.blocked | {frozenset({a.id, other}) for other in self.store.feedback.blocked_with(a.id)}
-        ctx = Context(blocked=blocked, open_intros=context.open_intros, exposure=context.exposure)
-        return rank_rfps(a, [(r, sims.get(r.id, 0.0)) for r in rfps], owners, ctx, k, self.weights)
+        return rank_rfps(a, [(r, sims.get(r.id, 0.0)) for r in rfps], owners, context, k, self.weights)
 
     # --- search ---------------------------------------------------------------------------
     def _lexical_index(self, profiles: dict[str, Profile]) -> BM25Index:

@@ -57,6 +57,8 @@ def _columns(row: Any) -> dict[str, Any]:
 
 
 _NOT_FOR_RANKING = {"contact", "bio", "evidence", "created_at", "updated_at"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_RANKING_BLANKS: dict[str, Any] = {"contact": None, "bio": "", "evidence": dict, "created_at": _EPOCH, "updated_at": _EPOCH}
 _ENUM_SETS = {"skills_have": Skill, "skills_want": Skill, "seeking": Help, "offering": Help}
 
 
@@ -69,6 +71,8 @@ def _profile(values: dict[str, Any]) -> Profile:
     values["languages"] = set(values["languages"])
     values["career_stage"] = CareerStage(values["career_stage"]) if values["career_stage"] else None
     values["project_mode"] = ProjectMode(values["project_mode"]) if values["project_mode"] else None
+    for name, blank in _RANKING_BLANKS.items():  # given, so pydantic computes no default factory
+        values.setdefault(name, blank() if callable(blank) else blank)
     return Profile.model_construct(**values)
 
 

@@ -93,9 +93,59 @@ def test_a_newcomer_sees_the_welcome_in_a_real_browser(app_url: str) -> None:
         expect(welcome).to_contain_text("Voluntary and free")
         page.screenshot(path=str(ARTIFACTS / "welcome.png"), full_page=True)
 
-        page.locator("#chat-input").fill("I work on diffusion models for CT scans.")
-        page.keyboard.press("Enter")
-        expect(page.locator('[data-step-type="user_message"]').first).to_contain_text("diffusion models")
-        expect(page.locator('[data-step-type="assistant_message"]').nth(1)).to_contain_text("saved", timeout=15_000)
-        page.screenshot(path=str(ARTIFACTS / "first-answer.png"), full_page=True)
         browser.close()
+
+
+INTAKE = [
+    "I work on diffusion models for medical imaging, mostly low-dose CT.",
+    "I'm a second-year PhD student.",
+    "I write well and I read a lot of papers.",
+    "I'm not good at coding and I'd like to grow my network.",
+    "I'd love collaborators, and I need GPU compute.",
+    "I can give feedback on drafts.",
+    "I have my own idea with some early results.",
+    "I'm in Lagos, about 6 hours a week, and I speak English and Igbo.",
+]
+
+
+@pytest.mark.browser
+def test_a_whole_intake_in_the_browser(app_url: str) -> None:
+    """Answer eight questions, confirm the card, see explained suggestions, request an intro."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    assistant = '[data-step-type="assistant_message"]'
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(app_url)
+        expect(page.locator(assistant).first).to_contain_text("Welcome to Mingle", timeout=30_000)
+        latencies = []
+        for i, answer in enumerate(INTAKE, start=1):
+            count = page.locator(assistant).count()
+            page.locator("#chat-input").fill(answer)
+            started = time.perf_counter()
+            page.keyboard.press("Enter")
+            expect(page.locator(assistant)).to_have_count(count + 1, timeout=30_000)
+            latencies.append(time.perf_counter() - started)
+            if page.get_by_text("Does this look right?").count():
+                break
+        answers = i
+        card = page.locator(assistant).last
+        expect(card).to_contain_text("Does this look right?")
+        expect(card).to_contain_text("in your words")
+        expect(card.locator(".js-plotly-plot, .plotly").first).to_be_visible(timeout=15_000)
+        page.screenshot(path=str(ARTIFACTS / "intake-card.png"), full_page=True)
+        page.get_by_role("button", name="Looks right: save").click()
+        intro_buttons = page.get_by_role("button", name="Request intro")
+        expect(intro_buttons.first).to_be_visible(timeout=60_000)
+        assert intro_buttons.count() >= 5
+        explained = page.locator(assistant).filter(has_text="You want to grow")
+        assert explained.count() >= 5
+        page.screenshot(path=str(ARTIFACTS / "intake-suggestions.png"), full_page=True)
+        intro_buttons.first.click()
+        expect(page.get_by_text("Contact details are shared only if they say yes too")).to_be_visible(timeout=15_000)
+        page.screenshot(path=str(ARTIFACTS / "intake-intro-requested.png"), full_page=True)
+        browser.close()
+    print(f"\nfinished in {answers} answers; turn latency max {max(latencies):.2f} s")
+    assert answers <= 8
