@@ -1,10 +1,15 @@
 """The Chainlit app: thin. Each handler reads session state, calls one service method, renders.
 
+Service calls are synchronous (SQLAlchemy, the model) and run in a worker thread, so the event
+loop stays free: Chainlit's async chat-history writes must be able to commit meanwhile, or two
+writers on one SQLite file would wait on each other.
+
 Run it with `mingle serve` (which sets Chainlit's app root and the offline switches).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from functools import cache
@@ -14,9 +19,12 @@ import chainlit as cl
 from assistant.cards import card_markdown, escape, radar
 from assistant.intake import Conversation, Reply
 from assistant.services import Services, build_services
-from assistant.settings import load_settings
+from assistant.settings import async_url, load_settings
 from assistant.texts import COMMANDS, welcome
 from store.errors import MingleError
+
+
+SETTINGS = load_settings()  # read once: which callbacks to register depends on MINGLE_AUTH
 
 
 @cache
@@ -35,17 +43,58 @@ async def _say(text: str, **kwargs: object) -> None:
     await cl.Message(content=text, **kwargs).send()  # type: ignore[arg-type]
 
 
+def _owner() -> str:
+    """Whose conversation this is: the signed-in user, or (single-user demo) this browser session."""
+    user = cl.user_session.get("user")
+    return f"user:{user.identifier}" if user is not None else f"session:{cl.context.session.id}"
+
+
 @cl.on_chat_start
 async def start() -> None:
     try:
-        people, rfps = services().community_counts()
-        conversation = services().intake.start(cl.context.session.id, welcome(people, rfps, services().mode_label))
+        people, rfps = await asyncio.to_thread(services().community_counts)
+        conversation = await asyncio.to_thread(
+            services().intake.start,
+            _owner(),
+            welcome(people, rfps, services().mode_label),
+            cl.context.session.thread_id,
+        )
     except MingleError as exc:
         await _say(f"Mingle cannot open its database right now: {exc}")
         return
     cl.user_session.set("conversation", conversation)
     await cl.context.emitter.set_commands(COMMANDS)
     await _say(conversation.messages[-1].content)
+
+
+@cl.on_chat_resume
+async def resume(thread: dict) -> None:  # type: ignore[type-arg]
+    """A thread from the history: the interview continues where the stored transcript stopped."""
+    try:
+        conversation = await asyncio.to_thread(services().intake.resume, thread["id"], _owner())
+    except MingleError as exc:
+        await _say(f"I could not reopen that conversation: {exc}")
+        return
+    cl.user_session.set("conversation", conversation)
+    await cl.context.emitter.set_commands(COMMANDS)
+
+
+if SETTINGS.auth == "password":
+
+    @cl.password_auth_callback
+    async def sign_in(username: str, password: str) -> cl.User | None:
+        """Sign in, or sign up on first use of a name. Each user sees only their own data."""
+        if not username.strip() or len(password) < 8:
+            return None
+        if await asyncio.to_thread(services().store.accounts.sign_in, username.strip(), password):
+            return cl.User(identifier=username.strip(), metadata={"provider": "password"})
+        return None
+
+    @cl.data_layer
+    def chat_history():  # type: ignore[no-untyped-def]
+        from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+
+        return SQLAlchemyDataLayer(conninfo=async_url(services().settings.resolved_database_url))
 
 
 @cl.on_message
@@ -55,7 +104,7 @@ async def on_message(message: cl.Message) -> None:
     try:
         if conversation is None:
             raise MingleError("this conversation was not started; please reload the page")
-        reply = services().intake.handle(conversation, text)
+        reply = await asyncio.to_thread(services().intake.handle, conversation, text)
     except MingleError as exc:
         await _say(f"I could not do that: {exc}")
         return
@@ -100,7 +149,7 @@ async def _act(action: cl.Action, work) -> None:  # type: ignore[no-untyped-def]
     try:
         if conversation is None:
             raise MingleError("this conversation was not started; please reload the page")
-        result = work(conversation, action.payload.get("id", ""))
+        result = await asyncio.to_thread(work, conversation, action.payload.get("id", ""))
     except MingleError as exc:
         await _say(f"I could not do that: {exc}")
         return

@@ -85,16 +85,32 @@ class IntakeService:
         self.matching = matching
 
     # --- lifecycle ------------------------------------------------------------------------
-    def start(self, owner: str, opening: str) -> Conversation:
-        conversation = Conversation(self.store.transcripts.create(owner).id, owner)
+    def start(self, owner: str, opening: str, transcript_id: str | None = None) -> Conversation:
+        """A new conversation. A returning owner keeps their saved profile: the welcome then
+        offers suggestions instead of the interview."""
+        known = self._profile_of(owner)
+        conversation = Conversation(self.store.transcripts.create(owner, known, transcript_id).id, owner)
+        if known is not None:
+            conversation.profile_id, conversation.phase = known, "saved"
+            opening = f"Welcome back, {self.store.profiles.get(known).display_name}. Type /matches for suggestions, /profile to see or change your profile, or /help."
         self._say(conversation, opening)
-        conversation.pending = "topics"
+        conversation.pending = "topics" if known is None else None
         conversation.asked.add("topics")
         return conversation
 
-    def resume(self, transcript_id: str) -> Conversation:
-        """Rebuild the state from the stored transcript: the questions asked, the answers."""
+    def _profile_of(self, owner: str) -> str | None:
+        for transcript_id in reversed(self.store.transcripts.for_owner(owner)):
+            profile_id = self.store.transcripts.get(transcript_id).profile_id
+            if profile_id and self.store.profiles.find(profile_id) is not None:
+                return profile_id
+        return None
+
+    def resume(self, transcript_id: str, owner: str | None = None) -> Conversation:
+        """Rebuild the state from the stored transcript: the questions asked, the answers.
+        With ``owner``, a transcript of somebody else is refused."""
         transcript = self.store.transcripts.get(transcript_id)
+        if owner is not None and transcript.owner != owner:
+            raise InputError("that conversation belongs to someone else")
         conversation = Conversation(transcript.id, transcript.owner, profile_id=transcript.profile_id)
         pending: str | None = None
         for message in transcript.messages:
@@ -108,7 +124,11 @@ class IntakeService:
         conversation.pending = pending
         conversation.extraction = self.extractor.extract(conversation.messages)
         conversation.was_ready = ready_to_match(conversation.extraction)
-        conversation.phase = "saved" if transcript.profile_id else "interview"
+        last_said = next((m.content for m in reversed(conversation.messages) if m.role == "assistant"), "")
+        if transcript.profile_id:
+            conversation.phase = "saved"
+        elif "Does this look right?" in last_said:
+            conversation.phase = "confirm"
         return conversation
 
     def _say(self, conversation: Conversation, text: str) -> None:

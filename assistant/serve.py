@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import shutil
 import sys
 from importlib.resources import files
@@ -23,7 +25,28 @@ def prepare_app_root(settings: Settings) -> Path:
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+    _patch_translation(root)
     return root
+
+
+def _patch_translation(root: Path) -> None:
+    """Chainlit's footer says "LLMs can make mistakes", which is wrong offline: say what is true."""
+    import chainlit
+
+    translation = json.loads((Path(chainlit.__file__).parent / "translations" / "en-US.json").read_text())
+    translation["chat"]["watermark"] = "Mingle suggests; you decide. Nothing about you is shared without your yes."
+    folder = root / ".chainlit" / "translations"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "en-US.json").write_text(json.dumps(translation, ensure_ascii=False, indent=2))
+
+
+def auth_secret(root: Path) -> str:
+    """The secret that signs login tokens: made once per data dir, kept private to its owner."""
+    path = root / ".auth-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def preflight(settings: Settings) -> None:
@@ -48,6 +71,8 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     command = chainlit_command(settings, host, port)
     env = {**os.environ, **OFFLINE_ENV, "CHAINLIT_APP_ROOT": str(root)}
     env.pop("DATABASE_URL", None)  # Chainlit would silently switch on its own data layer
+    if settings.auth == "password" and not env.get("CHAINLIT_AUTH_SECRET"):
+        env["CHAINLIT_AUTH_SECRET"] = auth_secret(root)
     env.pop("LITERAL_API_KEY", None)
     # MINGLE_DATA_DIR must point at the same place once the working directory changes.
     env["MINGLE_DATA_DIR"] = str(settings.data_dir.expanduser().resolve())

@@ -94,3 +94,12 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         field = "MINGLE_" + str(first["loc"][0]).upper() if first["loc"] else "a MINGLE_ setting"
         raise ConfigError(f"{field}: {first['msg'].removeprefix('Value error, ')}") from None
+
+
+def async_url(url: str) -> str:
+    """The same database through an async driver (Chainlit's chat history is async)."""
+    if url.startswith("sqlite"):
+        return "sqlite+aiosqlite" + url[url.index(":") :]
+    if url.startswith("postgresql"):
+        return "postgresql+asyncpg" + url[url.index(":") :]
+    return url

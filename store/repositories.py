@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,6 +31,7 @@ from store.domain import (
 )
 from store.errors import NotFound
 from store.tables import (
+    AccountRow,
     ExposureRow,
     FeedbackRow,
     IntroRequestRow,
@@ -199,8 +203,8 @@ class RFPRepository(_Repository):
 
 
 class TranscriptRepository(_Repository):
-    def create(self, owner: str, profile_id: str | None = None) -> Transcript:
-        transcript = Transcript(owner=owner, profile_id=profile_id)
+    def create(self, owner: str, profile_id: str | None = None, transcript_id: str | None = None) -> Transcript:
+        transcript = Transcript(owner=owner, profile_id=profile_id, **({"id": transcript_id} if transcript_id else {}))
         with self._session() as session:
             session.add(
                 TranscriptRow(
@@ -380,6 +384,36 @@ class ExposureRepository(_Repository):
             return {pid: n for pid, n in session.execute(query)}
 
 
+class AccountRepository(_Repository):
+    """Password logins. Hashes are scrypt (n=2**14, r=8, p=1) with a 16-byte salt."""
+
+    N, R, P = 2**14, 8, 1
+
+    def _hash(self, password: str, salt: bytes) -> str:
+        digest = hashlib.scrypt(password.encode(), salt=salt, n=self.N, r=self.R, p=self.P, dklen=32)
+        return f"scrypt${self.N}${self.R}${self.P}${salt.hex()}${digest.hex()}"
+
+    def sign_in(self, identifier: str, password: str, *, create: bool = True) -> bool:
+        """True when the password matches; an unknown identifier signs up (when ``create``)."""
+        with self._session() as session:
+            row = session.get(AccountRow, identifier)
+            if row is None:
+                if not create:
+                    return False
+                stored = self._hash(password, secrets.token_bytes(16))
+                session.add(AccountRow(identifier=identifier, password_hash=stored, created_at=datetime.now(UTC)))
+                return True
+            _, n, r, p, salt, _digest = row.password_hash.split("$")
+            expected = hashlib.scrypt(
+                password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32
+            ).hex()
+            return hmac.compare_digest(expected, _digest)
+
+    def delete(self, identifier: str) -> None:
+        with self._session() as session:
+            session.execute(delete(AccountRow).where(AccountRow.identifier == identifier))
+
+
 class Store:
     """The repositories over one engine. Build it once per process."""
 
@@ -393,6 +427,7 @@ class Store:
         self.feedback = FeedbackRepository(engine, sessions)
         self.llm_calls = LLMCallRepository(engine, sessions)
         self.exposures = ExposureRepository(engine, sessions)
+        self.accounts = AccountRepository(engine, sessions)
 
     def stats(self) -> dict[str, Any]:
         """Counts and diversity of the community, as `mingle stats --json` prints them."""

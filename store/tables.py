@@ -148,3 +148,17 @@ class ExposureRow(Base):
     profile_id: Mapped[str] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
     viewer: Mapped[str] = mapped_column(String(200))
     shown_at: Mapped[datetime]
+
+
+class AccountRow(Base):
+    """A login for MINGLE_AUTH=password: an identifier and a scrypt hash, nothing else."""
+
+    __tablename__ = "accounts"
+
+    identifier: Mapped[str] = mapped_column(String(80), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+
+# Chainlit's chat-history tables: created by migration 0003, written only by Chainlit's data layer.
+CHAINLIT_TABLES = frozenset({"users", "threads", "steps", "elements", "feedbacks"})

@@ -2,7 +2,13 @@
 
 from alembic import context
 
-from store.tables import Base
+from store.tables import CHAINLIT_TABLES, Base
+
+
+def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
+    """Autogenerate leaves Chainlit's own tables alone."""
+    return not (type_ == "table" and name in CHAINLIT_TABLES)
+
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -13,6 +19,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.error import URLError
 
@@ -43,13 +44,14 @@ def _wait_for(url: str, process: subprocess.Popen[str], log: Path, timeout: floa
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("served")
+@contextmanager
+def running_app(data: Path, **settings: str) -> Iterator[str]:
+    """`mingle db upgrade`, `seed`, `reindex`, then `mingle serve` on a free port; yields its URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINGLE_") or k.startswith("MINGLE_TEST")}
     env["MINGLE_DATA_DIR"] = str(data / "data")
-    for command in (["db", "upgrade"], ["seed"]):
-        subprocess.run([MINGLE, *command], env=env, check=True, capture_output=True, timeout=120, cwd=data)
+    env.update({f"MINGLE_{key.upper()}": value for key, value in settings.items()})
+    for command in (["db", "upgrade"], ["seed"], ["reindex"]):
+        subprocess.run([MINGLE, *command], env=env, check=True, capture_output=True, timeout=600, cwd=data)
     port = _free_port()
     log = data / "server.log"
     with log.open("w") as sink:
@@ -66,6 +68,12 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=20)
     assert not (data / ".chainlit").exists(), "Chainlit wrote into the working directory"
     assert (data / "data" / "chainlit" / ".chainlit" / "config.toml").exists()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_app(tmp_path_factory.mktemp("served")) as url:
+        yield url
 
 
 @pytest.mark.slow
@@ -142,6 +150,7 @@ def test_a_whole_intake_in_the_browser(app_url: str) -> None:
         assert intro_buttons.count() >= 5
         explained = page.locator(assistant).filter(has_text="You want to grow")
         assert explained.count() >= 5
+        explained.first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "intake-suggestions.png"), full_page=True)
         intro_buttons.first.click()
         expect(page.get_by_text("Contact details are shared only if they say yes too")).to_be_visible(timeout=15_000)
