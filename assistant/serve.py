@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -31,9 +32,10 @@ def prepare_app_root(settings: Settings) -> Path:
 
 def _patch_translation(root: Path) -> None:
     """Chainlit's footer says "LLMs can make mistakes", which is wrong offline: say what is true."""
-    import chainlit
-
-    translation = json.loads((Path(chainlit.__file__).parent / "translations" / "en-US.json").read_text())
+    spec = importlib.util.find_spec("chainlit")  # located, not imported: importing writes into the cwd
+    if spec is None or spec.origin is None:
+        raise ConfigError("chainlit is not installed in this environment: run `make install`")
+    translation = json.loads((Path(spec.origin).parent / "translations" / "en-US.json").read_text())
     translation["chat"]["watermark"] = "Mingle suggests; you decide. Nothing about you is shared without your yes."
     folder = root / ".chainlit" / "translations"
     folder.mkdir(parents=True, exist_ok=True)
