@@ -344,6 +344,25 @@ def bench_retrieval(
         out.print(f"{key:28} {value}", highlight=False)
 
 
+@bench_app.command("intake")
+def bench_intake(
+    data: Annotated[Path, typer.Option(help="Transcripts whose user turns are replayed.")] = Path(
+        "evals/data/intake_dev.jsonl"
+    ),
+    as_json: JsonFlag = False,
+) -> None:
+    """Per-turn latency of the real intake path (offline, after warm-up), p50/p95/max."""
+    from assistant.services import build_services
+    from evals.bench_intake import run_intake_bench
+
+    result = run_intake_bench(build_services(_settings()), data)
+    if as_json:
+        _print_json(result)
+        return
+    for key, value in result.items():
+        out.print(f"{key:20} {value}", highlight=False)
+
+
 @app.command()
 def chat() -> None:
     """The intake interview in the terminal (the same conversation as the web app)."""

@@ -30,7 +30,7 @@ from evals.expertise_metric import (
 from retrieval.embedder import HashingEmbedder
 from store.errors import InputError
 
-REAL_DATA = Path("/work/shared/benchmarks/goldstandard")
+REAL_DATA = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "goldstandard"  # beside the repo
 
 # ------------------------------------------------------------------------------- the metric
 
