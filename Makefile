@@ -34,10 +34,9 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# One process: migrate, seed the demo community if the store is empty, then serve.
 run: install
-	$(BIN)/mingle db upgrade
-	$(BIN)/mingle seed --if-empty
-	$(BIN)/mingle serve --host 127.0.0.1 --port 8000
+	$(BIN)/mingle serve --prepare --host 127.0.0.1 --port 8000
 
 test: install-dev
 	$(BIN)/python -m pytest -m "" $(PYTEST_ARGS)

@@ -29,10 +29,20 @@ SETTINGS = load_settings()  # read once: which callbacks to register depends on 
 
 @cache
 def services() -> Services:
-    built = build_services(load_settings())
-    # the embedding model takes seconds to load: warm it while the newcomer reads the welcome
-    threading.Thread(target=built.warm_up, name="warm-up", daemon=True).start()
-    return built
+    return build_services(load_settings())
+
+
+@cache
+def warm_up() -> None:
+    """Once, after the first welcome is out: load the model and check the index in the background
+    while the newcomer reads (loading torch holds the interpreter for seconds)."""
+    threading.Thread(target=services().warm_up, name="warm-up", daemon=True).start()
+
+
+@cl.on_app_startup
+def prepare() -> None:
+    """Open the store and the index while the first browser is still loading the page."""
+    threading.Thread(target=services, name="services", daemon=True).start()
 
 
 def _conversation() -> Conversation | None:
@@ -65,6 +75,7 @@ async def start() -> None:
     cl.user_session.set("conversation", conversation)
     await cl.context.emitter.set_commands(COMMANDS)
     await _say(conversation.messages[-1].content)
+    warm_up()
 
 
 @cl.on_chat_resume

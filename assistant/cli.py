@@ -378,11 +378,27 @@ def chat() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (MINGLE_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (MINGLE_PORT).")] = None,
+    prepare: Annotated[
+        bool, typer.Option("--prepare", help="First migrate, and seed the demo community if the store is empty.")
+    ] = False,
 ) -> None:
     """Start the chat app (Chainlit) at http://HOST:PORT."""
     from assistant.serve import serve as run_server
 
-    run_server(_settings(), host=host, port=port)
+    settings = _settings()
+    if prepare:
+        from assistant.services import open_store
+        from store.db import upgrade
+        from store.demo import seed as seed_store
+
+        store = open_store(settings, migrated=False)
+        upgrade(store.engine)
+        if store.profiles.count() == 0:
+            with err.status("seeding the demo community…"):
+                report = seed_store(store)
+            err.print(f"seeded {report.profiles_added} people and {report.rfps_added} RFPs")
+        store.dispose()
+    run_server(settings, host=host, port=port)
 
 
 def main() -> None:
