@@ -45,7 +45,7 @@ class MatchService:
         index: VectorIndex,
         *,
         weights: Weights = DEFAULT,
-        pool: int = 60,
+        pool: int = 40,
         rfp_ttl: float = 2.0,
         window: timedelta = timedelta(days=7),
     ) -> None:

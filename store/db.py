@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.errors import ConfigError, StoreError, StoreUnavailable
+
+logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise in the app's log
 
 
 def redact(url: str) -> str:
