@@ -265,11 +265,14 @@ def eval_intake(
     as_json: JsonFlag = False,
 ) -> None:
     """Replay every transcript through the real extraction path; per-field precision, recall, F1."""
-    from evals.intake import run_intake_eval
+    from evals.intake import load_cases, run_intake_eval
+    from evals.intake_report import load_predictions, write_intake_report
 
     if extractor not in ("rules", "llm", "hybrid"):
         raise InputError("--extractor must be rules, llm or hybrid")
     metrics = run_intake_eval(data, out, _extractor(extractor))
+    write_intake_report(load_cases(data), load_predictions(out / "predictions.jsonl"), metrics, out)
+    run_dir = _save_run("intake", metrics, {"data": str(data), "extractor": extractor})
     if as_json:
         _print_json(metrics)
         return
@@ -279,9 +282,57 @@ def eval_intake(
     console = Console()
     console.print(table)
     console.print(
-        f"micro F1 {metrics['micro']['f1']:.3f} · macro F1 {metrics['macro']['f1']:.3f} · "
-        f"exact profiles {metrics['exact_profile_rate']:.1%} · written to {out}"
+        f"micro F1 {metrics['micro']['f1']:.3f} · macro F1 {metrics['macro_f1']:.3f} · "
+        f"exact profiles {metrics['exact_profile_rate']:.1%} · written to {out} (report.md) · run {run_dir}"
     )
+
+
+def _save_run(kind: str, metrics: dict, extra: dict) -> Path:  # type: ignore[type-arg]
+    """Every eval run is kept under evals/runs/ with its settings, git sha and prompt versions."""
+    from evals.runs import save_run, write_html_report
+
+    settings = _settings()
+    run_dir = save_run(kind, metrics, {**settings.model_dump(mode="json"), **extra})
+    write_html_report(run_dir)
+    return run_dir
+
+
+@eval_app.command("interview")
+def eval_interview(
+    data: Annotated[Path, typer.Option(help="Transcripts with gold profiles: the simulated newcomers.")],
+    seed: Annotated[int, typer.Option(help="Seed of the simulated newcomers' wording and refusals.")] = 0,
+    extractor: Annotated[str, typer.Option(help="rules, llm or hybrid.")] = "rules",
+    as_json: JsonFlag = False,
+) -> None:
+    """A simulated newcomer answers the real interviewer from gold facts; coverage and turns."""
+    from evals.intake import load_cases
+    from evals.interview_sim import scratch_intake, simulate
+
+    with scratch_intake(_extractor(extractor)) as intake:
+        result = simulate(intake, load_cases(data), seed=seed)
+    run_dir = _save_run("interview", result, {"data": str(data), "seed": seed, "extractor": extractor})
+    if as_json:
+        _print_json(result)
+        return
+    Console().print_json(json.dumps(result, ensure_ascii=False))
+    err.print(f"run saved in {run_dir}")
+
+
+@eval_app.command("compare")
+def eval_compare(
+    run_a: Annotated[Path, typer.Argument(help="A run folder under evals/runs/.")],
+    run_b: Annotated[Path, typer.Argument(help="Another run folder.")],
+    changed: Annotated[bool, typer.Option("--changed", help="Only what changed.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """The deltas between two saved eval runs."""
+    from evals.runs import compare_runs, format_compare
+
+    comparison = compare_runs(run_a, run_b)
+    if as_json:
+        _print_json(comparison)
+        return
+    sys.stdout.write(format_compare(comparison, only_changed=changed) + "\n")
 
 
 @app.command()

@@ -160,6 +160,10 @@ def run_matching_eval(
             for other in SYSTEMS
             if other != "mingle"
         },
+        "recall_at_10_ceiling": round(
+            float(np.mean([min(DEPTH, r) / r if r else 0.0 for r in (
+                sum(g >= 2 for g in judged[q].values()) for q in queries)])), 4
+        ),
         "judged_share_of_top10": coverage,
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -189,5 +193,6 @@ def format_matching(report: Mapping[str, Any]) -> str:
         f"{report['newcomers']} newcomers, {report['judged_pairs']} judged pairs "
         f"({report['relevant_pairs']} with grade ≥ 2); model {report['model_id']}"
     )
+    lines.append(f"best possible Recall@10 on these judgments: {report['recall_at_10_ceiling']:.4f}")
     lines.append("labels are rubric-generated silver judgments, not human ones (evals/data/JUDGING.md)")
     return "\n".join(lines)
