@@ -11,6 +11,7 @@ holds no logic of its own.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +29,9 @@ from assistant.interview import (
 from assistant.match_service import MatchResult, MatchService
 from retrieval.search import SearchHit
 from store.domain import CONTRACT_FIELDS, Feedback, IntroRequest, Message, Profile
-from store.errors import InputError
+from store.errors import IndexUnavailable, InputError
+
+log = logging.getLogger(__name__)
 from store.repositories import Store
 
 MAX_MESSAGE = 20_000
@@ -207,8 +210,15 @@ class IntakeService:
         self.store.transcripts.link_profile(conversation.transcript_id, profile.id)
         conversation.profile_id = profile.id
         conversation.phase = "saved"
-        self.matching.index_profile(profile)
-        result = self.matching.match(profile, k=5, rfp_k=3, viewer=conversation.owner)
+        try:
+            self.matching.index_profile(profile)
+            result = self.matching.match(profile, k=5, rfp_k=3, viewer=conversation.owner)
+        except IndexUnavailable as exc:
+            # the profile is safe in the database; `mingle reindex` (also run at every app start)
+            # brings the index back in step, so nothing is lost
+            log.warning("index unavailable after saving %s: %s", profile.id, exc)
+            text = "Saved. I can't reach the suggestion index right now; try /matches in a little while."
+            return self._reply(conversation, Reply(text))
         lead = "Saved. Here are people who could help you grow, and whom you could help grow:"
         if not result.people:
             lead = "Saved. Nobody fits all of that yet; I'll keep looking as people join."

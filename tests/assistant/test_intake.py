@@ -133,3 +133,27 @@ def test_extraction_rereads_the_whole_conversation_each_turn(intake: IntakeServi
     intake.handle(conversation, "speech")
     intake.handle(conversation, "PhD")
     assert intake.extractor.calls == 2
+
+
+def test_an_index_failure_after_the_sql_commit_loses_nothing_and_reindex_repairs_it(
+    intake: IntakeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.errors import IndexUnavailable
+
+    conversation = intake.start("s", "What do you work on?")
+    for answer in ANSWERS:
+        intake.handle(conversation, answer)
+
+    def broken(*_: object, **__: object) -> None:
+        raise IndexUnavailable("cannot reach the Chroma server at http://127.0.0.1:1")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(intake.matching.index, "upsert", broken)
+        reply = intake.handle(conversation, "yes")
+    assert reply.text.startswith("Saved.") and "try /matches" in reply.text
+    saved = intake.store.profiles.get(conversation.profile_id or "")  # the SQL commit stands
+    drift = intake.matching.check()
+    assert drift.missing["offer"] == [saved.id] and drift.missing["seek"] == [saved.id]
+    intake.matching.reindex()  # what `mingle reindex` and every app start do
+    assert intake.matching.check().clean
+    assert intake.handle(conversation, "/matches").matches is not None
