@@ -318,6 +318,47 @@ def eval_interview(
     err.print(f"run saved in {run_dir}")
 
 
+@eval_app.command("matching")
+def eval_matching(
+    out: Annotated[Path, typer.Option(help="Where to write metrics.json, the runs and report.txt.")],
+    judgments: Annotated[Path, typer.Option(help="Graded newcomer × candidate pairs.")] = Path(
+        "evals/data/match_judgments.jsonl"
+    ),
+    as_json: JsonFlag = False,
+) -> None:
+    """nDCG@10, Recall@10 and MRR of Mingle's ranking against random, topic-only and one-sided
+    baselines on the judged demo community, with ranx's significance tests."""
+    from assistant.services import open_embedder
+    from evals.matching import format_matching, run_matching_eval
+
+    report = run_matching_eval(judgments, out, open_embedder(_settings()))
+    run_dir = _save_run("matching", report, {"judgments": str(judgments)})
+    if as_json:
+        _print_json(report)
+        return
+    sys.stdout.write(format_matching(report) + "\n")
+    err.print(f"run saved in {run_dir}")
+
+
+@eval_app.command("fairness")
+def eval_fairness(
+    newcomers: Annotated[int | None, typer.Option(help="Only the first N newcomers (default: everyone).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Counterfactual invariance (names, pronouns, schools, countries, tone) and how attention
+    spreads across people, against a pure-similarity ranking."""
+    from assistant.services import open_embedder
+    from evals.fairness import format_fairness, run_fairness_eval
+
+    report = run_fairness_eval(open_embedder(_settings()), newcomers=newcomers)
+    run_dir = _save_run("fairness", report, {"newcomers": newcomers})
+    if as_json:
+        _print_json(report)
+        return
+    sys.stdout.write(format_fairness(report) + "\n")
+    err.print(f"run saved in {run_dir}")
+
+
 @eval_app.command("compare")
 def eval_compare(
     run_a: Annotated[Path, typer.Argument(help="A run folder under evals/runs/.")],
