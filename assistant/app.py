@@ -150,6 +150,17 @@ async def render(reply: Reply) -> None:
             f"**{escape(hit.profile.display_name)}**: {escape(hit.explanation)}",
             actions=[cl.Action(name="more_like", payload={"id": hit.profile.id}, label="More like this", icon="users")],
         )
+    for intro in reply.intros:
+        line = f"**{escape(intro.other_name)}**: {intro.direction}, {intro.status}"
+        if intro.contact:
+            line += f". Contact: {escape(intro.contact)}"
+        actions = []
+        if intro.direction == "incoming" and intro.status == "pending":
+            actions = [
+                cl.Action(name="accept_intro", payload={"id": intro.id}, label="Accept", icon="check"),
+                cl.Action(name="decline_intro", payload={"id": intro.id}, label="Decline", icon="x"),
+            ]
+        await _say(line, actions=actions)
     if reply.export is not None:
         data = json.dumps(reply.export, ensure_ascii=False, indent=2).encode()
         await _say("", elements=[cl.File(name="mingle-export.json", content=data, display="inline")])
@@ -188,3 +199,13 @@ async def on_not_a_fit(action: cl.Action) -> None:
 @cl.action_callback("more_like")
 async def on_more_like(action: cl.Action) -> None:
     await _act(action, services().intake.more_like)
+
+
+@cl.action_callback("accept_intro")
+async def on_accept_intro(action: cl.Action) -> None:
+    await _act(action, lambda conversation, intro_id: services().intake.answer_intro(conversation, intro_id, True))
+
+
+@cl.action_callback("decline_intro")
+async def on_decline_intro(action: cl.Action) -> None:
+    await _act(action, lambda conversation, intro_id: services().intake.answer_intro(conversation, intro_id, False))

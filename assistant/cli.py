@@ -456,6 +456,61 @@ def bench_intake(
 
 
 @app.command()
+def intros(
+    profile_id: Annotated[str, typer.Argument(help="Whose introductions.")],
+    accept: Annotated[str | None, typer.Option(help="Accept this introduction (its id).")] = None,
+    decline: Annotated[str | None, typer.Option(help="Decline this introduction (its id).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Introductions asked for and received; accept or decline one (double opt-in)."""
+    from dataclasses import asdict
+
+    from assistant.intros import IntroService
+    from assistant.services import open_store
+
+    service = IntroService(open_store(_settings()))
+    service.store.profiles.get(profile_id)
+    if accept or decline:
+        view = service.answer(accept or decline or "", profile_id, accept=bool(accept))
+        err.print(f"{'accepted' if accept else 'declined'}: {view.other_name}")
+    views = [asdict(v) for v in service.for_person(profile_id)]
+    if as_json:
+        _print_json(views)
+        return
+    table = Table("id", "direction", "with", "status", "contact")
+    for v in views:
+        table.add_row(v["id"], v["direction"], v["other_name"], v["status"], v["contact"] or "–")
+    out.print(table)
+
+
+@app.command()
+def export(profile_id: Annotated[str, typer.Argument(help="Whose data.")]) -> None:
+    """Everything Mingle holds about one person, as JSON."""
+    from assistant.privacy import export_person
+    from assistant.services import open_store
+
+    _print_json(export_person(open_store(_settings()), profile_id))
+
+
+@app.command()
+def delete(
+    profile_id: Annotated[str, typer.Argument(help="Who to remove.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking.")] = False,
+) -> None:
+    """Remove a person: profile, conversations, introductions, feedback, RFPs and index entries."""
+    from assistant.privacy import delete_person
+    from assistant.services import open_matching, open_store
+
+    settings = _settings()
+    store = open_store(settings)
+    name = store.profiles.get(profile_id).display_name
+    if not yes and not typer.confirm(f"Delete {name} ({profile_id}) and everything about them?"):
+        raise typer.Exit(1)
+    delete_person(store, open_matching(settings, store), profile_id)
+    err.print(f"deleted {name} ({profile_id})")
+
+
+@app.command()
 def chat() -> None:
     """The intake interview in the terminal (the same conversation as the web app)."""
     from assistant.services import build_services

@@ -26,9 +26,11 @@ from assistant.interview import (
     ready_to_match,
     wants_to_finish,
 )
+from assistant.intros import IntroService, IntroView
 from assistant.match_service import MatchResult, MatchService
+from assistant.privacy import delete_person, export_person
 from retrieval.search import SearchHit
-from store.domain import CONTRACT_FIELDS, Feedback, IntroRequest, Message, Profile
+from store.domain import CONTRACT_FIELDS, Feedback, Message, Profile
 from store.errors import IndexUnavailable, InputError
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ HELP_TEXT = """Here is what I can do:
 - **/matches**: suggest people and project ideas for you
 - **/search** *who you're looking for*: e.g. “/search someone strong at writing who works on diffusion, UTC+1 to +3”
 - **/rfps**: project ideas (RFPs) that fit you
+- **/intros**: introductions you asked for or were asked for (accept or decline there)
+- **/contact** *email or handle*: what is shared once you and someone both say yes
 - **/export**: everything Mingle holds about you, as JSON
 - **/delete**: remove your profile, your conversations and your place in the index
 You can also just write: corrections (“actually I'm in Lagos”) are always welcome."""
@@ -69,6 +73,7 @@ class Reply:
     matches: MatchResult | None = None
     hits: list[SearchHit] = field(default_factory=list)
     export: dict[str, object] | None = None
+    intros: list[IntroView] = field(default_factory=list)
     kind: str = "say"  # say | ask | card | matches | search | export | deleted
 
 
@@ -86,6 +91,7 @@ class IntakeService:
         self.store = store
         self.extractor = extractor
         self.matching = matching
+        self.intros = IntroService(store)
 
     # --- lifecycle ------------------------------------------------------------------------
     def start(self, owner: str, opening: str, transcript_id: str | None = None) -> Conversation:
@@ -95,7 +101,10 @@ class IntakeService:
         conversation = Conversation(self.store.transcripts.create(owner, known, transcript_id).id, owner)
         if known is not None:
             conversation.profile_id, conversation.phase = known, "saved"
-            opening = f"Welcome back, {self.store.profiles.get(known).display_name}. Type /matches for suggestions, /profile to see or change your profile, or /help."
+            waiting = [v for v in self.intros.for_person(known) if v.direction == "incoming" and v.status == "pending"]
+            opening = f"Welcome back, {self.store.profiles.get(known).display_name}. " + (
+                f"{len(waiting)} introduction request(s) wait for your answer: /intros. " if waiting else ""
+            ) + "Type /matches for suggestions, /profile to see or change your profile, or /help."
         self._say(conversation, opening)
         conversation.pending = "topics" if known is None else None
         conversation.asked.add("topics")
@@ -248,6 +257,18 @@ class IntakeService:
             if name == "/rfps":
                 result.people = []
             return self._reply(conversation, Reply("Here is what I found for you:", matches=result, kind="matches"))
+        if name == "/intros":
+            profile = self._require_profile(conversation)
+            views = self.intros.for_person(profile.id)
+            lead = "Your introductions:" if views else "No introductions yet. Use “Request intro” on a suggestion."
+            return self._reply(conversation, Reply(lead, intros=views, kind="intros"))
+        if name == "/contact":
+            profile = self._require_profile(conversation)
+            contact = rest.strip()
+            if not contact or len(contact) > 200:
+                raise InputError("write /contact followed by an email or handle (at most 200 characters)")
+            self.store.profiles.upsert(profile.model_copy(update={"contact": contact}))
+            return self._reply(conversation, Reply("Saved. It's shared only with people you both said yes to."))
         if name == "/export":
             return self._reply(conversation, Reply("Everything Mingle holds about you:", export=self.export(conversation), kind="export"))
         if name == "/delete":
@@ -265,12 +286,26 @@ class IntakeService:
 
     def request_intro(self, conversation: Conversation, target_id: str, note: str = "") -> str:
         me = self._require_profile(conversation)
-        target = self.store.profiles.get(target_id)
-        self.store.intros.add(IntroRequest(requester_id=me.id, target_id=target.id, note=note))
+        intro = self.intros.request(me, target_id, note)
+        target = self.store.profiles.get(intro.target_id)
         text = (
             f"I've asked {target.display_name} whether they'd like an introduction. Contact details are "
             "shared only if they say yes too."
         )
+        if not me.contact:
+            text += " Add the contact you'd like to share with /contact (an email or handle)."
+        self._say(conversation, text)
+        return text
+
+    def answer_intro(self, conversation: Conversation, intro_id: str, accept: bool) -> str:
+        me = self._require_profile(conversation)
+        view = self.intros.answer(intro_id, me.id, accept)
+        if accept:
+            text = f"Wonderful: you and {view.other_name} are introduced. " + (
+                f"Their contact: {view.contact}." if view.contact else "They haven't added a contact yet; they have yours."
+            )
+        else:
+            text = f"Understood. {view.other_name} won't be told it was a no."
         self._say(conversation, text)
         return text
 
@@ -290,23 +325,11 @@ class IntakeService:
         return self._reply(conversation, Reply(f"People similar to {other.display_name}:", hits=hits, kind="search"))
 
     def export(self, conversation: Conversation) -> dict[str, object]:
-        data: dict[str, object] = {"transcripts": []}
-        if conversation.profile_id:
-            profile = self.store.profiles.get(conversation.profile_id)
-            data["profile"] = profile.model_dump(mode="json")
-        owned = self.store.transcripts.for_owner(conversation.owner)
-        data["transcripts"] = [self.store.transcripts.get(t).model_dump(mode="json") for t in owned]
-        return data
+        return export_person(self.store, conversation.profile_id, conversation.owner)
 
     def delete(self, conversation: Conversation) -> None:
-        """Remove the profile (cascading to intros, feedback, exposures), every transcript of this
-        owner, and the index entries."""
-        for transcript_id in self.store.transcripts.for_owner(conversation.owner):
-            self.store.transcripts.delete(transcript_id)
-        if conversation.profile_id:
-            if self.store.profiles.find(conversation.profile_id) is not None:
-                self.store.profiles.delete(conversation.profile_id)
-            self.matching.indexer.remove([conversation.profile_id])
+        """Remove this person: profile, every transcript of this owner, index entries."""
+        delete_person(self.store, self.matching, conversation.profile_id, conversation.owner)
         conversation.profile_id = None
         conversation.phase = "interview"
 

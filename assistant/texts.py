@@ -25,6 +25,7 @@ COMMANDS = [
     {"id": "matches", "icon": "users", "description": "Suggest people for me", "button": False, "persistent": False},
     {"id": "search", "icon": "search", "description": "Find someone: describe who", "button": False, "persistent": False},
     {"id": "rfps", "icon": "lightbulb", "description": "Project ideas that fit me", "button": False, "persistent": False},
+    {"id": "intros", "icon": "handshake", "description": "My introductions", "button": False, "persistent": False},
     {"id": "export", "icon": "download", "description": "Export my data as JSON", "button": False, "persistent": False},
     {"id": "delete", "icon": "trash-2", "description": "Delete my profile and chats", "button": False, "persistent": False},
     {"id": "help", "icon": "circle-help", "description": "What can Mingle do?", "button": False, "persistent": False},

@@ -261,6 +261,11 @@ class TranscriptRepository(_Repository):
             query = select(TranscriptRow.id).where(TranscriptRow.owner == owner).order_by(TranscriptRow.created_at)
             return list(session.scalars(query))
 
+    def for_profile(self, profile_id: str) -> list[str]:
+        with self._session() as session:
+            query = select(TranscriptRow.id).where(TranscriptRow.profile_id == profile_id)
+            return list(session.scalars(query.order_by(TranscriptRow.created_at)))
+
     def delete(self, transcript_id: str) -> None:
         with self._session() as session:
             session.execute(delete(TranscriptRow).where(TranscriptRow.id == transcript_id))

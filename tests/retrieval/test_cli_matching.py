@@ -61,3 +61,26 @@ def test_search_json(env: dict[str, str]) -> None:
 def test_unknown_profile_is_one_clear_line(env: dict[str, str]) -> None:
     result = run(env, "match", "nobody")
     assert result.returncode == 1 and result.stderr.strip() == "mingle: error: no profile with id 'nobody'"
+
+
+def test_intros_export_and_delete_leave_no_trace(env: dict[str, str]) -> None:
+    from store.db import make_engine
+    from store.domain import IntroRequest
+    from store.repositories import Store
+
+    store = Store(make_engine(f"sqlite:///{env['MINGLE_DATA_DIR']}/mingle.db"))
+    intro = store.intros.add(IntroRequest(requester_id="demo-amara", target_id="demo-kenji"))
+    listed = json.loads(run(env, "intros", "demo-kenji", "--json").stdout)
+    assert listed[0]["status"] == "pending" and listed[0]["contact"] is None
+    accepted = json.loads(run(env, "intros", "demo-kenji", "--accept", intro.id, "--json").stdout)
+    assert accepted[0]["contact"] == "amara.nwosu@example.org"
+    exported = json.loads(run(env, "export", "demo-amara").stdout)
+    assert exported["profile"]["contact"] == "amara.nwosu@example.org"
+    assert exported["introductions"][0]["with"] == "Kenji Watanabe"
+    assert "kenji.w@example.org" not in json.dumps(exported)  # nobody else's private fields
+    gone = run(env, "delete", "demo-amara", "--yes")
+    assert gone.returncode == 0, gone.stderr
+    assert store.profiles.find("demo-amara") is None and store.intros.involving("demo-kenji") == []
+    check = run(env, "reindex", "--check", "--json")
+    assert check.returncode == 0 and json.loads(check.stdout)["clean"] is True  # no orphan vectors
+    store.dispose()
