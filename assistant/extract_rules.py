@@ -36,6 +36,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pydantic import ValidationError
+
 from assistant.extract_rules_facts import career_stage, display_name, hours_per_week, languages, utc_offset
 from assistant.extract_rules_skills import Carry, project_mode, skills_and_help
 from assistant.extract_rules_text import (
@@ -108,6 +110,15 @@ def _resolve_skills(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.field not in sides or last[f.value].field == f.field]
 
 
+def _in_range(field: str, value: object) -> bool:
+    """A value the contract accepts ("UTC-13" or "999 hours a week" are read, then dropped)."""
+    try:
+        ProfileFields.model_validate({field: [value] if field in SETS or field == "topics" else value})
+    except ValidationError:
+        return False
+    return True
+
+
 def assemble(findings: list[Finding], declined: dict[str, Order], name: tuple[str, str] | None) -> Extraction:
     """Findings → one Extraction: latest scalar wins, sets accumulate, later declines clear."""
     findings = _resolve_skills(findings)
@@ -115,7 +126,7 @@ def assemble(findings: list[Finding], declined: dict[str, Order], name: tuple[st
     evidence: dict[str, list[str]] = {}
     still_declined: set[str] = set()
     for field in CONTRACT_FIELDS:
-        mine = [f for f in findings if f.field == field]
+        mine = [f for f in findings if f.field == field and _in_range(field, f.value)]
         refused_at = declined.get(field)
         if refused_at is not None and all(f.order < refused_at for f in mine):
             still_declined.add(field)
