@@ -157,3 +157,32 @@ def test_an_index_failure_after_the_sql_commit_loses_nothing_and_reindex_repairs
     intake.matching.reindex()  # what `mingle reindex` and every app start do
     assert intake.matching.check().clean
     assert intake.handle(conversation, "/matches").matches is not None
+
+
+def test_users_only_see_and_change_their_own_data(intake: IntakeService) -> None:
+    from store.errors import NotFound
+
+    amara = intake.start("user:amara", "What do you work on?")
+    kenji = intake.start("user:kenji", "What do you work on?")
+    for conversation in (amara, kenji):
+        for answer in [*ANSWERS, "yes"]:
+            intake.handle(conversation, answer)
+    intake.request_intro(amara, kenji.profile_id or "")
+    [asked] = intake.intros.for_person(kenji.profile_id or "")
+    with pytest.raises(InputError, match="only the person you asked"):
+        intake.answer_intro(amara, asked.id, accept=True)  # the asker cannot accept on kenji's behalf
+    stranger = intake.start("user:someone", "What do you work on?")
+    for answer in [*ANSWERS, "yes"]:
+        intake.handle(stranger, answer)
+    with pytest.raises(NotFound):
+        intake.answer_intro(stranger, asked.id, accept=True)  # others' intros do not exist for them
+    with pytest.raises(InputError, match="belongs to someone else"):
+        intake.resume(amara.transcript_id, owner="user:kenji")
+    exported = intake.export(kenji)
+    assert exported["profile"]["id"] == kenji.profile_id  # type: ignore[index]
+    assert all(t["owner"] == "user:kenji" for t in exported["transcripts"])  # type: ignore[union-attr]
+    assert "amara" not in str(exported["transcripts"])
+    intake.answer_intro(kenji, asked.id, accept=True)
+    intake.handle(amara, "/contact amara@example.org")
+    [view] = intake.intros.for_person(kenji.profile_id or "")
+    assert view.contact == "amara@example.org"
