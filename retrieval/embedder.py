@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -45,6 +46,7 @@ class SentenceTransformerEmbedder:
         self.dim = self._dimension(path)
         self.batch_size = batch_size
         self._model: Any = None
+        self._loading = threading.Lock()
 
     @staticmethod
     def _dimension(path: Path) -> int:
@@ -54,12 +56,15 @@ class SentenceTransformerEmbedder:
         return int(json.loads((path / "config.json").read_text())["hidden_size"])
 
     def load(self) -> Any:
-        if self._model is None:
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
+        """Load once: a second thread asking meanwhile (the app's warm-up and a first request)
+        waits for the first load instead of loading the model again."""
+        with self._loading:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
 
-            transformers_logging.disable_progress_bar()
-            self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+                transformers_logging.disable_progress_bar()
+                self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
