@@ -27,9 +27,22 @@ from store.errors import MingleError
 SETTINGS = load_settings()  # read once: which callbacks to register depends on MINGLE_AUTH
 
 
+_building = threading.Lock()
+
+
 @cache
-def services() -> Services:
+def _build() -> Services:
     return build_services(load_settings())
+
+
+def services() -> Services:
+    """Built once per process. The start-up thread and the first chats may ask together:
+    the lock makes them wait for one build (two Chroma clients on one folder would race)."""
+    with _building:
+        return _build()
+
+
+services.cache_clear = _build.cache_clear  # type: ignore[attr-defined]
 
 
 @cache
@@ -62,13 +75,13 @@ def _owner() -> str:
 @cl.on_chat_start
 async def start() -> None:
     try:
-        people, rfps = await asyncio.to_thread(services().community_counts)
-        conversation = await asyncio.to_thread(
-            services().intake.start,
-            _owner(),
-            welcome(people, rfps, services().mode_label),
-            cl.context.session.thread_id,
-        )
+        owner, thread_id = _owner(), cl.context.session.thread_id
+
+        def open_conversation() -> Conversation:  # in a worker: the first call builds the services
+            people, rfps = services().community_counts()
+            return services().intake.start(owner, welcome(people, rfps, services().mode_label), thread_id)
+
+        conversation = await asyncio.to_thread(open_conversation)
     except MingleError as exc:
         await _say(f"Mingle cannot open its database right now: {exc}")
         return
@@ -82,7 +95,8 @@ async def start() -> None:
 async def resume(thread: dict) -> None:  # type: ignore[type-arg]
     """A thread from the history: the interview continues where the stored transcript stopped."""
     try:
-        conversation = await asyncio.to_thread(services().intake.resume, thread["id"], _owner())
+        owner = _owner()
+        conversation = await asyncio.to_thread(lambda: services().intake.resume(thread["id"], owner))
     except MingleError as exc:
         await _say(f"I could not reopen that conversation: {exc}")
         return
@@ -97,7 +111,7 @@ if SETTINGS.auth == "password":
         """Sign in, or sign up on first use of a name. Each user sees only their own data."""
         if not username.strip() or len(password) < 8:
             return None
-        if await asyncio.to_thread(services().store.accounts.sign_in, username.strip(), password):
+        if await asyncio.to_thread(lambda: services().store.accounts.sign_in(username.strip(), password)):
             return cl.User(identifier=username.strip(), metadata={"provider": "password"})
         return None
 
@@ -115,7 +129,7 @@ async def on_message(message: cl.Message) -> None:
     try:
         if conversation is None:
             raise MingleError("this conversation was not started; please reload the page")
-        reply = await asyncio.to_thread(services().intake.handle, conversation, text)
+        reply = await asyncio.to_thread(lambda: services().intake.handle(conversation, text))
     except MingleError as exc:
         await _say(f"I could not do that: {exc}")
         return

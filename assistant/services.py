@@ -120,8 +120,7 @@ class Services:
 
     def community_counts(self) -> tuple[int, int]:
         """(people who can be suggested, open RFPs), for the welcome."""
-        people = sum(1 for p in self.store.profiles.list() if p.visibility == "public" and not p.paused)
-        return people, len(self.store.rfps.list(status="open"))
+        return self.store.profiles.count(suggestable=True), self.store.rfps.count(status="open")
 
     def close(self) -> None:
         self.store.dispose()

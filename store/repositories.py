@@ -151,9 +151,13 @@ class ProfileRepository(_Repository):
         with self._session() as session:
             return set(session.scalars(select(ProfileRow.id)))
 
-    def count(self) -> int:
+    def count(self, *, suggestable: bool = False) -> int:
+        """Everyone, or (``suggestable``) those who can be suggested: public and not paused."""
+        query = select(func.count()).select_from(ProfileRow)
+        if suggestable:
+            query = query.where(ProfileRow.visibility == "public", ProfileRow.paused.is_(False))
         with self._session() as session:
-            return session.scalar(select(func.count()).select_from(ProfileRow)) or 0
+            return session.scalar(query) or 0
 
     def delete(self, profile_id: str) -> None:
         with self._session() as session:
@@ -197,9 +201,12 @@ class RFPRepository(_Repository):
         with self._session() as session:
             return set(session.scalars(select(RFPRow.id)))
 
-    def count(self) -> int:
+    def count(self, *, status: str | None = None) -> int:
+        query = select(func.count()).select_from(RFPRow)
+        if status is not None:
+            query = query.where(RFPRow.status == status)
         with self._session() as session:
-            return session.scalar(select(func.count()).select_from(RFPRow)) or 0
+            return session.scalar(query) or 0
 
 
 class TranscriptRepository(_Repository):
