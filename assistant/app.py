@@ -115,6 +115,17 @@ if SETTINGS.auth == "password":
             return cl.User(identifier=username.strip(), metadata={"provider": "password"})
         return None
 
+    from chainlit.oauth_providers import get_configured_oauth_providers
+
+    if get_configured_oauth_providers():  # Chainlit's own OAUTH_* variables name the providers
+
+        @cl.oauth_callback
+        async def oauth_sign_in(  # type: ignore[no-untyped-def]
+            provider: str, token: str, raw: dict, default_user: cl.User, id_token=None  # type: ignore[type-arg]
+        ):
+            """A provider vouched for this person: their namespaced identifier is their account."""
+            return cl.User(identifier=f"{provider}:{default_user.identifier}", metadata={"provider": provider})
+
     @cl.data_layer
     def chat_history():  # type: ignore[no-untyped-def]
         from chainlit.data.sql_alchemy import SQLAlchemyDataLayer

@@ -59,6 +59,7 @@ class Conversation:
     asked: set[str] = field(default_factory=set)
     declined: set[str] = field(default_factory=set)
     pending: str | None = None  # the slot of the last question
+    told_offline: bool = False
     extraction: Extraction = field(default_factory=Extraction)
     phase: str = "interview"  # interview → confirm → saved
     profile_id: str | None = None
@@ -87,7 +88,8 @@ def _question_slot(text: str) -> str | None:
 
 
 class IntakeService:
-    def __init__(self, store: Store, extractor: Extractor, matching: MatchService) -> None:
+    def __init__(self, store: Store, extractor: Extractor, matching: MatchService, *, expects_llm: bool = False) -> None:
+        self.expects_llm = expects_llm  # a language model is configured: say so once when it fails
         self.store = store
         self.extractor = extractor
         self.matching = matching
@@ -179,6 +181,9 @@ class IntakeService:
         conversation.extraction = self.extractor.extract(conversation.messages)
         conversation.declined |= conversation.extraction.declined
         note = progress_note(conversation.extraction, conversation.was_ready)
+        if self.expects_llm and conversation.extraction.source == "rules" and not conversation.told_offline:
+            conversation.told_offline = True  # the model timed out or failed: rules answered instead
+            note = " ".join(p for p in ("(The language model isn't answering, so my offline rules read that; nothing is lost.)", note) if p)
         conversation.was_ready = ready_to_match(conversation.extraction)
         if conversation.phase in ("confirm", "saved") or (wants_to_finish(text) and conversation.was_ready):
             return self._card(conversation, "Here is your updated profile." if conversation.phase != "interview" else "")

@@ -132,4 +132,5 @@ def build_services(settings: Settings) -> Services:
     apply_offline_env()
     store = open_store(settings)
     matching = open_matching(settings, store)
-    return Services(settings, store, matching, IntakeService(store, open_extractor(settings, store), matching))
+    intake = IntakeService(store, open_extractor(settings, store), matching, expects_llm=not settings.offline)
+    return Services(settings, store, matching, intake)

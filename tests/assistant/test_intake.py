@@ -186,3 +186,19 @@ def test_users_only_see_and_change_their_own_data(intake: IntakeService) -> None
     intake.handle(amara, "/contact amara@example.org")
     [view] = intake.intros.for_person(kenji.profile_id or "")
     assert view.contact == "amara@example.org"
+
+
+def test_when_the_configured_model_fails_the_person_is_told_once(intake: IntakeService) -> None:
+    from assistant.extract_llm import HybridExtractor, LLMExtractor
+    from assistant.llm import FakeChatModel, LLMUnavailable
+
+    rules = KeywordExtractor()
+    failing = FakeChatModel(*[LLMUnavailable("the model timed out after 20 s")] * 20)
+    intake.extractor = HybridExtractor(rules, LLMExtractor(failing, fallback=rules))
+    intake.expects_llm = True
+    conversation = intake.start("s", "What do you work on?")
+    first = intake.handle(conversation, ANSWERS[0])
+    second = intake.handle(conversation, ANSWERS[1])
+    assert "language model isn't answering" in first.text and "journey" in first.text
+    assert "language model" not in second.text  # said once, then the interview just goes on
+    assert conversation.extraction.fields.topics == ["diffusion models"]  # the rules' reading stands
