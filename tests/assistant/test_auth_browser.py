@@ -33,6 +33,7 @@ def answer(page, text: str) -> None:  # type: ignore[no-untyped-def]
 
     count = page.locator(ASSISTANT).count()
     page.locator("#chat-input").fill(text)
+    expect(page.locator("#chat-submit")).to_be_enabled(timeout=30_000)  # no task still running
     page.keyboard.press("Enter")
     expect(page.locator(ASSISTANT)).to_have_count(count + 1, timeout=30_000)
 

@@ -132,6 +132,8 @@ def test_a_whole_intake_in_the_browser(app_url: str) -> None:
         for i, answer in enumerate(INTAKE, start=1):
             count = page.locator(assistant).count()
             page.locator("#chat-input").fill(answer)
+            # Chainlit keeps the send button disabled while a task (e.g. the welcome) still runs
+            expect(page.locator("#chat-submit")).to_be_enabled(timeout=30_000)
             started = time.perf_counter()
             page.keyboard.press("Enter")
             expect(page.locator(assistant)).to_have_count(count + 1, timeout=30_000)
@@ -153,7 +155,9 @@ def test_a_whole_intake_in_the_browser(app_url: str) -> None:
         explained.first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "intake-suggestions.png"), full_page=True)
         intro_buttons.first.click()
-        expect(page.get_by_text("Contact details are shared only if they say yes too")).to_be_visible(timeout=15_000)
+        requested = page.get_by_text("Contact details are shared only if they say yes too")
+        expect(requested).to_be_visible(timeout=15_000)
+        requested.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "intake-intro-requested.png"), full_page=True)
         browser.close()
     print(f"\nfinished in {answers} answers; turn latency max {max(latencies):.2f} s")
