@@ -13,10 +13,10 @@ from store.errors import ConfigError, StoreUnavailable
 from store.repositories import Store
 
 if TYPE_CHECKING:
-    from assistant.extraction import Extractor
-    from assistant.intake import IntakeService
-    from assistant.match_service import MatchService
+    from assistant.conversation.intake import IntakeService
+    from assistant.extraction.port import Extractor
     from retrieval.embedder import SentenceTransformerEmbedder
+    from retrieval.service import MatchService
 
 
 def apply_offline_env() -> None:
@@ -75,8 +75,8 @@ def open_embedder(settings: Settings) -> SentenceTransformerEmbedder:
 
 def open_matching(settings: Settings, store: Store) -> MatchService:
     """The matching service on the configured Chroma (embedded in the data dir, or a server)."""
-    from assistant.match_service import MatchService
     from retrieval.chroma_index import ChromaIndex
+    from retrieval.service import MatchService
 
     embedder = open_embedder(settings)
     path = None if settings.chroma_url else settings.resolved_chroma_path.expanduser().resolve()
@@ -86,16 +86,19 @@ def open_matching(settings: Settings, store: Store) -> MatchService:
 
 def open_extractor(settings: Settings, store: Store) -> Extractor:
     """Rules offline; with MINGLE_LLM_MODEL, the hybrid of rules and any litellm model."""
-    from assistant.extract_rules import RulesExtractor
+    from assistant.extraction.rules import RulesExtractor
 
     rules = RulesExtractor()
     if settings.offline:
         return rules
-    from assistant.extract_llm import HybridExtractor, LLMExtractor
-    from assistant.llm import LiteLLMChatModel
+    from assistant.chat_model import LiteLLMChatModel
+    from assistant.extraction.llm import HybridExtractor, LLMExtractor
 
     chat = LiteLLMChatModel(
-        settings.llm_model or "", api_base=settings.llm_api_base, timeout=settings.llm_timeout, log=store.llm_calls
+        settings.llm_model or "",
+        api_base=settings.llm_api_base,
+        timeout=settings.llm_timeout,
+        log=store.llm_calls,
     )
     return HybridExtractor(rules, LLMExtractor(chat, fallback=rules))
 
@@ -109,7 +112,7 @@ class Services:
 
     @property
     def mode_label(self) -> str:
-        from assistant.texts import mode_label
+        from assistant.conversation.texts import mode_label
 
         return mode_label(self.settings.llm_model, self.settings.auth)
 
@@ -127,7 +130,7 @@ class Services:
 
 
 def build_services(settings: Settings) -> Services:
-    from assistant.intake import IntakeService
+    from assistant.conversation.intake import IntakeService
 
     apply_offline_env()
     store = open_store(settings)

@@ -39,7 +39,9 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL; default a SQLite file in the data dir."
     )
     chroma_path: Path | None = Field(None, description="Embedded Chroma directory; default DATA_DIR/chroma.")
-    chroma_url: str | None = Field(None, description="A Chroma server, e.g. http://127.0.0.1:8765; overrides the path.")
+    chroma_url: str | None = Field(
+        None, description="A Chroma server, e.g. http://127.0.0.1:8765; overrides the path."
+    )
     llm_model: str | None = Field(None, description="Any litellm model name; unset = offline rules.")
     llm_api_base: str | None = Field(None, description="API base for a local or OpenAI-compatible server.")
     llm_timeout: float = Field(20.0, gt=0, description="Seconds before one LLM call is abandoned.")
@@ -51,7 +53,12 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port of `mingle serve`.")
 
     @field_validator(
-        "database_url", "chroma_path", "chroma_url", "llm_model", "llm_api_base", "embedding_model_path",
+        "database_url",
+        "chroma_path",
+        "chroma_url",
+        "llm_model",
+        "llm_api_base",
+        "embedding_model_path",
         mode="before",
     )
     @classmethod

@@ -43,4 +43,8 @@ def run_intake_bench(services: Services, data: Path) -> dict[str, Any]:
         confirms.append(time.perf_counter() - started)
         services.intake.delete(conversation)
     every = turns + confirms
-    return {"interview_turns": _summary(turns), "confirm_and_match": _summary(confirms), "all_turns": _summary(every)}
+    return {
+        "interview_turns": _summary(turns),
+        "confirm_and_match": _summary(confirms),
+        "all_turns": _summary(every),
+    }

@@ -45,15 +45,19 @@ class StoredVectorsOnly:
         raise AssertionError(f"the match path tried to embed {len(texts)} texts")
 
 
-def synthetic_community(n: int, seed: int = 7, centres: int = 200, sigma: float = 1.0) -> tuple[
-    list[Profile], np.ndarray, np.ndarray
-]:
+def synthetic_community(
+    n: int, seed: int = 7, centres: int = 200, sigma: float = 1.0
+) -> tuple[list[Profile], np.ndarray, np.ndarray]:
     rng = random.Random(seed)
     gen = np.random.default_rng(seed)
     centre_vectors = normalise(gen.standard_normal((centres, 384)).astype(np.float32))
     labels = gen.integers(0, centres, n)
-    offer = normalise(centre_vectors[labels] + sigma * gen.standard_normal((n, 384)).astype(np.float32) / 384**0.5)
-    seek = normalise(centre_vectors[labels] + sigma * gen.standard_normal((n, 384)).astype(np.float32) / 384**0.5)
+    offer = normalise(
+        centre_vectors[labels] + sigma * gen.standard_normal((n, 384)).astype(np.float32) / 384**0.5
+    )
+    seek = normalise(
+        centre_vectors[labels] + sigma * gen.standard_normal((n, 384)).astype(np.float32) / 384**0.5
+    )
     people = []
     for i in range(n):
         have = set(rng.sample(AXES, rng.randint(1, 4)))
@@ -67,7 +71,8 @@ def synthetic_community(n: int, seed: int = 7, centres: int = 200, sigma: float 
                     seeking=set(rng.sample(HELPS, rng.randint(1, 2))),
                     offering=set(rng.sample(HELPS, rng.randint(1, 2))),
                     topics=[f"topic {labels[i]}", f"topic {rng.randrange(centres)}"],
-                    languages={"en"} | ({rng.choice(["es", "pt", "fr", "vi", "hi"])} if rng.random() < 0.5 else set()),
+                    languages={"en"}
+                    | ({rng.choice(["es", "pt", "fr", "vi", "hi"])} if rng.random() < 0.5 else set()),
                     utc_offset=float(rng.choice([-8, -5, -3, 0, 1, 2, 3, 5.5, 7, 8, 9])),
                     hours_per_week=rng.randint(1, 12),
                     intro_capacity=rng.randint(1, 4),
@@ -100,10 +105,12 @@ class BenchConfig:
     seed: int = 7
 
 
-def run_bench(config: BenchConfig, real_embedder: Embedder | None, log: Callable[[str], None]) -> dict[str, Any]:
-    from assistant.match_service import MatchService
+def run_bench(
+    config: BenchConfig, real_embedder: Embedder | None, log: Callable[[str], None]
+) -> dict[str, Any]:
     from retrieval.chroma_index import ChromaIndex
     from retrieval.indexer import Indexer
+    from retrieval.service import MatchService
     from store.db import make_engine, upgrade
     from store.repositories import Store
 
@@ -118,8 +125,16 @@ def run_bench(config: BenchConfig, real_embedder: Embedder | None, log: Callable
     _, seconds = _timed(lambda: store.profiles.add_many(people))
     owners = [p for p in people[: max(1, config.profiles // 1000) * 10]]
     store.rfps.add_many(
-        RFP(id=f"rfp-{i}", owner_id=o.id, title=f"Idea {i}", description="Synthetic.", topics=o.topics,
-            skills_needed=o.skills_have, skills_developed=o.skills_want, mode="either")
+        RFP(
+            id=f"rfp-{i}",
+            owner_id=o.id,
+            title=f"Idea {i}",
+            description="Synthetic.",
+            topics=o.topics,
+            skills_needed=o.skills_have,
+            skills_developed=o.skills_want,
+            mode="either",
+        )
         for i, o in enumerate(owners[: max(1, config.profiles // 1000)])
     )
     out["sql_insert_s"] = round(seconds, 2)
@@ -170,7 +185,9 @@ def run_bench(config: BenchConfig, real_embedder: Embedder | None, log: Callable
         log(f"ingest against raw encode on {config.ingest_texts} texts, interleaved in 4 rounds")
         texts_people = people[: config.ingest_texts // 2]
         real_embedder.embed([offer_text(p) for p in texts_people[:32]])  # load and warm the model
-        fresh = ChromaIndex.open(path=work / "ingest", url=None, model_id=real_embedder.model_id, dim=real_embedder.dim)
+        fresh = ChromaIndex.open(
+            path=work / "ingest", url=None, model_id=real_embedder.model_id, dim=real_embedder.dim
+        )
         indexer = Indexer(real_embedder, fresh)
         raw_total = ingest_total = 0.0
         rounds = 4
@@ -191,7 +208,11 @@ def run_bench(config: BenchConfig, real_embedder: Embedder | None, log: Callable
     out["meets"] = {
         "match_p95_ms": out["match_ms"]["p95"] <= TARGETS["match_p95_ms"],
         "recall_at_10": out["recall_at_10"] >= TARGETS["recall_at_10"],
-        **({"ingest_vs_encode": out["ingest_vs_encode"] >= TARGETS["ingest_vs_encode"]} if "ingest_vs_encode" in out else {}),
+        **(
+            {"ingest_vs_encode": out["ingest_vs_encode"] >= TARGETS["ingest_vs_encode"]}
+            if "ingest_vs_encode" in out
+            else {}
+        ),
     }
     store.dispose()
     return out

@@ -253,8 +253,6 @@ def embed_all(
     return vectors
 
 
-
-
 def similarities(benchmark: Benchmark, vectors: Mapping[str, np.ndarray], dim: int) -> SimTable:
     """sample -> participant -> rated paper -> cosines against the participant's papers."""
 
@@ -276,6 +274,7 @@ def similarities(benchmark: Benchmark, vectors: Mapping[str, np.ndarray], dim: i
 
 
 # ---------------------------------------------------------------------------------- evaluation
+
 
 @dataclass(frozen=True)
 class SampleResult:

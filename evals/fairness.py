@@ -31,9 +31,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from assistant.match_service import MatchService
 from retrieval.embedder import Embedder
 from retrieval.matching import SHOWS_PER_SLOT
+from retrieval.service import MatchService
 from store.domain import Profile
 
 K = 10
@@ -76,12 +76,45 @@ def share_identical(pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> flo
 # ---------------------------------------------------------------------------------- counterfactuals
 
 EXTRA_PLACES = (
-    "Enugu", "Ho Chi Minh City", "Coimbatore", "Stockholm", "Wellington", "Lviv", "Wuhan", "Kisumu", "Atlanta",
+    "Enugu",
+    "Ho Chi Minh City",
+    "Coimbatore",
+    "Stockholm",
+    "Wellington",
+    "Lviv",
+    "Wuhan",
+    "Kisumu",
+    "Atlanta",
 )
 COUNTRIES = (
-    "Nigeria", "Ghana", "Kenya", "Ethiopia", "Morocco", "Egypt", "India", "Pakistan", "Bangladesh", "Vietnam",
-    "Indonesia", "China", "Japan", "Korea", "Germany", "France", "Ukraine", "Poland", "Turkey", "Iran", "Brazil",
-    "Mexico", "Peru", "Canada", "United States", "Australia", "New Zealand", "Sweden",
+    "Nigeria",
+    "Ghana",
+    "Kenya",
+    "Ethiopia",
+    "Morocco",
+    "Egypt",
+    "India",
+    "Pakistan",
+    "Bangladesh",
+    "Vietnam",
+    "Indonesia",
+    "China",
+    "Japan",
+    "Korea",
+    "Germany",
+    "France",
+    "Ukraine",
+    "Poland",
+    "Turkey",
+    "Iran",
+    "Brazil",
+    "Mexico",
+    "Peru",
+    "Canada",
+    "United States",
+    "Australia",
+    "New Zealand",
+    "Sweden",
 )
 SCHOOL_SWAPS = (  # (modest, famous), swapped both ways
     ("a small university", "Stanford"),
@@ -90,8 +123,18 @@ SCHOOL_SWAPS = (  # (modest, famous), swapped both ways
     ("nobody outside", "everybody inside"),
     ("a teaching-focused college", "Oxford"),
 )
-PRONOUNS = {"he": "she", "she": "he", "him": "her", "his": "her", "her": "his", "hers": "his",
-            "himself": "herself", "herself": "himself", "Mr": "Ms", "Ms": "Mr"}
+PRONOUNS = {
+    "he": "she",
+    "she": "he",
+    "him": "her",
+    "his": "her",
+    "her": "his",
+    "hers": "his",
+    "himself": "herself",
+    "herself": "himself",
+    "Mr": "Ms",
+    "Ms": "Mr",
+}
 PRONOUN_SETS = ("she/her", "he/him", "they/them")
 HEDGED = "I'm not sure I'm any good, but here goes. "
 BOLD = "I'm excellent at what I do and I know it. "
@@ -105,7 +148,9 @@ def _regions() -> list[dict[str, Any]]:
 
 @cache
 def _personality() -> dict[str, list[str]]:
-    return json.loads((files("store") / "demo_data" / "phrases.json").read_text(encoding="utf-8"))["personality"]
+    return json.loads((files("store") / "demo_data" / "phrases.json").read_text(encoding="utf-8"))[
+        "personality"
+    ]
 
 
 @cache
@@ -148,7 +193,9 @@ def _swap_all(text: str, mapping: Mapping[str, str], *, words: bool = True) -> s
 def _flip_confidence(bio: str, i: int) -> str:
     """Confident phrases ↔ unconfident ones, and a hedged or bold opening (alternating)."""
     timid, bold = _personality()["not_confident"], _personality()["confident"]
-    swaps = {t: bold[j % len(bold)] for j, t in enumerate(timid)} | {b: timid[j % len(timid)] for j, b in enumerate(bold)}
+    swaps = {t: bold[j % len(bold)] for j, t in enumerate(timid)} | {
+        b: timid[j % len(timid)] for j, b in enumerate(bold)
+    }
     flipped = _swap_all(bio, swaps, words=False)
     return (HEDGED if i % 2 == 0 else BOLD) + flipped
 
@@ -158,14 +205,21 @@ def rewrite_identity(p: Profile, i: int) -> Profile:
     name, contact, places, school, pronouns and tone of voice."""
     regions = _regions()
     region = regions[(i + REGION_SHIFT) % len(regions)]
-    given, family = region["given"][i % len(region["given"])], region["family"][(3 * i) % len(region["family"])]
+    given, family = (
+        region["given"][i % len(region["given"])],
+        region["family"][(3 * i) % len(region["family"])],
+    )
     bio = _swap_all(p.bio, _place_swaps())
     bio = _swap_all(bio, dict(SCHOOL_SWAPS) | {famous: modest for modest, famous in SCHOOL_SWAPS})
     bio = _swap_all(bio, PRONOUNS)
     bio = _flip_confidence(bio, i) + f" Pronouns: {PRONOUN_SETS[i % len(PRONOUN_SETS)]}."
     slug = re.sub(r"[^a-z]", "", f"{given}.{family}".lower()) or "person"
     data = p.model_dump()
-    data.update(display_name=f"{given} {family}", bio=bio[:4000], contact=f"{slug}{i}@example.net" if p.contact else None)
+    data.update(
+        display_name=f"{given} {family}",
+        bio=bio[:4000],
+        contact=f"{slug}{i}@example.net" if p.contact else None,
+    )
     return Profile.model_validate(data)
 
 
@@ -190,7 +244,9 @@ def _exposure_summary(counts: Mapping[str, int], shown_pool: Mapping[str, Profil
             "intro_capacity": person.intro_capacity,
         },
         "over_budget_share": round(
-            sum(counts.get(i, 0) > SHOWS_PER_SLOT * p.intro_capacity for i, p in shown_pool.items()) / len(values), 4
+            sum(counts.get(i, 0) > SHOWS_PER_SLOT * p.intro_capacity for i, p in shown_pool.items())
+            / len(values),
+            4,
         ),
     }
 
@@ -222,7 +278,7 @@ def run_fairness_eval(
     """Both parts over the demo community (a fresh SQLite store and in-memory index, unless a
     seeded ``service`` is given — its profiles are rewritten in place). ``newcomers`` keeps the
     first n people by id as askers (all of them by default). Writes ``fairness.json`` to out_dir."""
-    from evals.matching import demo_service
+    from evals.match_quality import demo_service
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mingle-fair-") as work:

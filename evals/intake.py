@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.extraction import Extractor
+from assistant.extraction.port import Extractor
 from evals.intake_metrics import score
 from store.domain import CONTRACT_FIELDS, Message
 from store.errors import InputError

@@ -34,7 +34,33 @@ from store.domain import CONTRACT_FIELDS
 SET_FIELDS = ("skills_have", "skills_want", "seeking", "offering", "languages")
 SCALAR_FIELDS = ("career_stage", "project_mode", "utc_offset", "hours_per_week")
 FUNCTION_WORDS = frozenset(
-    "a an the of for in on and or with from to at by about into via using based de para por en y e".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "in",
+        "on",
+        "and",
+        "or",
+        "with",
+        "from",
+        "to",
+        "at",
+        "by",
+        "about",
+        "into",
+        "via",
+        "using",
+        "based",
+        "de",
+        "para",
+        "por",
+        "en",
+        "y",
+        "e",
+    ]
 )
 TOKEN = re.compile(r"[\w+#]+")
 
@@ -158,9 +184,7 @@ def score(pairs: Sequence[tuple[Mapping[str, object], Mapping[str, object]]]) ->
     total = Counts()
     for counts in per_field.values():
         total = total + counts
-    fields = {
-        field: _report(c) for field, c in per_field.items()
-    }
+    fields = {field: _report(c) for field, c in per_field.items()}
     return {
         "cases": len(pairs),
         "micro": _report(total),

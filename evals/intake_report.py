@@ -110,7 +110,9 @@ def metrics_table(metrics: Mapping[str, Any]) -> list[str]:
         )
     lines.append("")
     lines.append(f"- macro F1 (mean of the ten field F1): **{metrics['macro_f1']:.3f}**")
-    lines.append(f"- exact-profile rate: **{metrics['exact_profile_rate']:.3f}** over {metrics['cases']} cases")
+    lines.append(
+        f"- exact-profile rate: **{metrics['exact_profile_rate']:.3f}** over {metrics['cases']} cases"
+    )
     return lines
 
 
@@ -137,7 +139,11 @@ def write_intake_report(
     for key in ("data_file", "extractor"):
         if key in metrics:
             lines.append(f"- {key.replace('_', ' ')}: `{metrics[key]}`")
-    lines += ["", "Topics are scored softly: token Jaccard ≥ 0.5 or containment (`evals/intake_metrics.py`).", ""]
+    lines += [
+        "",
+        "Topics are scored softly: token Jaccard ≥ 0.5 or containment (`evals/intake_metrics.py`).",
+        "",
+    ]
     lines += ["## Metrics", "", *metrics_table(metrics), ""]
     wrong = [(s, i, diffs) for s, i, p, g in scored if (diffs := case_diffs(p, g))]
     shown = wrong[:worst]

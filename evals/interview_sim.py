@@ -34,12 +34,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.interview import SLOTS
+from assistant.conversation.interview import SLOTS
 from evals.intake_metrics import field_counts, score
 
 if TYPE_CHECKING:
-    from assistant.extraction import Extractor
-    from assistant.intake import IntakeService
+    from assistant.conversation.intake import IntakeService
+    from assistant.extraction.port import Extractor
     from store.repositories import Store
 
 OPENING = "Welcome to Mingle! To begin: what do you work on, or want to work on?"
@@ -82,23 +82,62 @@ OFFER = {
     "feedback": ("I can give feedback on drafts", "I can review papers"),
     "study_group": ("I could run a study group", "I'd happily join a study group"),
 }
-OFFER_TERSE = {"collaboration": "collaboration", "mentorship": "mentoring", "compute": "compute",
-               "feedback": "feedback", "study_group": "a study group"}
+OFFER_TERSE = {
+    "collaboration": "collaboration",
+    "mentorship": "mentoring",
+    "compute": "compute",
+    "feedback": "feedback",
+    "study_group": "a study group",
+}
 MODES = {
-    "pitch_idea": (("I have my own idea I'd like advice on.", "My own idea, I have early results."),
-                   "my own idea"),
-    "implement_idea": (("I'd rather build someone else's idea.", "Someone else's idea, I like implementing."),
-                       "someone else's idea"),
+    "pitch_idea": (
+        ("I have my own idea I'd like advice on.", "My own idea, I have early results."),
+        "my own idea",
+    ),
+    "implement_idea": (
+        ("I'd rather build someone else's idea.", "Someone else's idea, I like implementing."),
+        "someone else's idea",
+    ),
     "either": (("Either is fine.", "Both work for me."), "either"),
 }
 TOPICS = ("I work on {x}.", "My research is on {x}.", "Mostly {x}.")
 LANGUAGE_NAMES = {
-    "am": "Amharic", "ar": "Arabic", "bn": "Bengali", "de": "German", "en": "English", "es": "Spanish",
-    "et": "Estonian", "fa": "Persian", "fr": "French", "ha": "Hausa", "hi": "Hindi", "id": "Indonesian",
-    "ig": "Igbo", "it": "Italian", "ja": "Japanese", "jv": "Javanese", "ka": "Georgian", "ko": "Korean",
-    "lg": "Luganda", "mr": "Marathi", "ms": "Malay", "ne": "Nepali", "pl": "Polish", "pt": "Portuguese",
-    "qu": "Quechua", "ru": "Russian", "rw": "Kinyarwanda", "sw": "Swahili", "ta": "Tamil", "ti": "Tigrinya",
-    "tl": "Tagalog", "tr": "Turkish", "tw": "Twi", "uk": "Ukrainian", "vi": "Vietnamese", "yo": "Yoruba",
+    "am": "Amharic",
+    "ar": "Arabic",
+    "bn": "Bengali",
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "et": "Estonian",
+    "fa": "Persian",
+    "fr": "French",
+    "ha": "Hausa",
+    "hi": "Hindi",
+    "id": "Indonesian",
+    "ig": "Igbo",
+    "it": "Italian",
+    "ja": "Japanese",
+    "jv": "Javanese",
+    "ka": "Georgian",
+    "ko": "Korean",
+    "lg": "Luganda",
+    "mr": "Marathi",
+    "ms": "Malay",
+    "ne": "Nepali",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "qu": "Quechua",
+    "ru": "Russian",
+    "rw": "Kinyarwanda",
+    "sw": "Swahili",
+    "ta": "Tamil",
+    "ti": "Tigrinya",
+    "tl": "Tagalog",
+    "tr": "Turkish",
+    "tw": "Twi",
+    "uk": "Ukrainian",
+    "vi": "Vietnamese",
+    "yo": "Yoruba",
     "zh": "Chinese",
 }
 
@@ -242,7 +281,13 @@ def simulate(
     intake = _intake_of(services_or_intake)
     results = [
         simulate_case(
-            intake, case, seed, max_turns=max_turns, p_refuse=p_refuse, p_terse=p_terse, p_volunteer=p_volunteer
+            intake,
+            case,
+            seed,
+            max_turns=max_turns,
+            p_refuse=p_refuse,
+            p_terse=p_terse,
+            p_volunteer=p_volunteer,
         )
         for case in gold_cases
     ]
@@ -283,7 +328,9 @@ def simulate(
         "slot_coverage_answered": {
             s: correct_answered[s] / known_answered[s] if known_answered[s] else 1.0 for s in SLOTS
         },
-        "field_scores": score([(r["profile"], c.get("gold", {})) for c, r in zip(gold_cases, results, strict=True)]),
+        "field_scores": score(
+            [(r["profile"], c.get("gold", {})) for c, r in zip(gold_cases, results, strict=True)]
+        ),
         "per_case": [{k: v for k, v in r.items() if k != "profile"} for r in results],
     }
 
@@ -293,10 +340,10 @@ def scratch_intake(extractor: Extractor | Callable[[Store], Extractor]) -> Itera
     """A real IntakeService on a throwaway SQLite store (simulated chats never reach the real
     database), with a hashing embedder and an in-memory index (the simulation never matches).
     ``extractor`` may be a factory taking the scratch store (e.g. for the LLM call log)."""
-    from assistant.intake import IntakeService
-    from assistant.match_service import MatchService
+    from assistant.conversation.intake import IntakeService
     from retrieval.embedder import HashingEmbedder
     from retrieval.index import MemoryIndex
+    from retrieval.service import MatchService
     from store.db import make_engine, upgrade
     from store.repositories import Store
 

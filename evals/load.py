@@ -242,7 +242,9 @@ def _percentiles(samples: list[float]) -> dict[str, float | None]:
 def _check_loopback(url: str) -> str:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or parsed.hostname not in LOOPBACK:
-        raise InputError(f"the load program only talks to this machine: {url!r} is not an http://127.0.0.1 URL")
+        raise InputError(
+            f"the load program only talks to this machine: {url!r} is not an http://127.0.0.1 URL"
+        )
     return url.rstrip("/")
 
 

@@ -37,7 +37,7 @@ import prompts
 from store.errors import InputError
 
 RUN_FILE = "run.json"
-SECRET_KEY = re.compile(r"key|secret|password|token", re.I)
+SECRET_KEY = re.compile(r"key|secret|password|token", re.IGNORECASE)
 URL_PASSWORD = re.compile(r"(://[^:/@]+:)[^@]*@")
 CODE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,7 +111,9 @@ def save_run(
         "git_sha": sha,
         "git_dirty": dirty,
         "settings": clean,
-        "model_ids": dict(model_ids) if model_ids is not None else {k: v for k, v in clean.items() if "model" in k},
+        "model_ids": dict(model_ids)
+        if model_ids is not None
+        else {k: v for k, v in clean.items() if "model" in k},
         "prompt_versions": prompt_versions(),
         "metrics": dict(metrics),
     }
@@ -218,7 +220,10 @@ def _figures(metrics: Mapping[str, Any]) -> list[Any]:
         )
         fig.update_layout(title="Per-field precision, recall and F1", barmode="group", yaxis_range=[0, 1.05])
         figures.append(fig)
-    coverages = (("slot_coverage", "Slot coverage (all known)"), ("slot_coverage_answered", "Slot coverage (answered)"))
+    coverages = (
+        ("slot_coverage", "Slot coverage (all known)"),
+        ("slot_coverage_answered", "Slot coverage (answered)"),
+    )
     for key, title in coverages:
         coverage = metrics.get(key)
         if isinstance(coverage, Mapping) and coverage:
@@ -246,10 +251,11 @@ def write_html_report(run_dir: Path) -> Path:
     metrics = run["metrics"]
     flat = flatten(metrics)
     summary = {k: v for k, v in flat.items() if k.count(".") <= 1 and not k.startswith("fields.")}
-    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(_num(v))}</td></tr>" for k, v in summary.items())
+    rows = "".join(
+        f"<tr><td>{html.escape(k)}</td><td>{html.escape(_num(v))}</td></tr>" for k, v in summary.items()
+    )
     plots = [
-        fig.to_html(full_html=False, include_plotlyjs=(i == 0))
-        for i, fig in enumerate(_figures(metrics))
+        fig.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(_figures(metrics))
     ]
     title = f"Mingle eval: {run.get('kind')} — {run.get('created_at')}"
     dirty = " (uncommitted changes)" if run.get("git_dirty") else ""
@@ -258,10 +264,10 @@ def write_html_report(run_dir: Path) -> Path:
 <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}}
 td{{padding:2px 12px}} tr:nth-child(even){{background:#f4f4f4}} code{{font-size:90%}}</style></head>
 <body><h1>{html.escape(title)}</h1>
-<p>git <code>{html.escape(str(run.get('git_sha')))}</code>{dirty};
-models <code>{html.escape(json.dumps(run.get('model_ids', {}), default=str))}</code></p>
+<p>git <code>{html.escape(str(run.get("git_sha")))}</code>{dirty};
+models <code>{html.escape(json.dumps(run.get("model_ids", {}), default=str))}</code></p>
 <table>{rows}</table>
-{''.join(plots)}
+{"".join(plots)}
 </body></html>
 """
     path = folder / "report.html"

@@ -38,7 +38,9 @@ class ChromaIndex:
         self._collections: dict[str, Any] = {}
 
     @classmethod
-    def open(cls, *, path: Path | None, url: str | None, model_id: str, dim: int, **kwargs: Any) -> ChromaIndex:
+    def open(
+        cls, *, path: Path | None, url: str | None, model_id: str, dim: int, **kwargs: Any
+    ) -> ChromaIndex:
         import chromadb
 
         if url:

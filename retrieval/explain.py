@@ -35,9 +35,24 @@ HELP = {
     Help.study_group: "a study group",
 }
 LANGUAGE_NAMES = {
-    "en": "English", "es": "Spanish", "pt": "Portuguese", "fr": "French", "de": "German", "ar": "Arabic",
-    "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "vi": "Vietnamese", "hi": "Hindi", "ru": "Russian",
-    "sw": "Swahili", "am": "Amharic", "tr": "Turkish", "fa": "Persian", "id": "Indonesian", "it": "Italian",
+    "en": "English",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "fr": "French",
+    "de": "German",
+    "ar": "Arabic",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "vi": "Vietnamese",
+    "hi": "Hindi",
+    "ru": "Russian",
+    "sw": "Swahili",
+    "am": "Amharic",
+    "tr": "Turkish",
+    "fa": "Persian",
+    "id": "Indonesian",
+    "it": "Italian",
 }
 
 
@@ -115,7 +130,9 @@ def rfp_sentence(owner: str, reasons: list[Reason]) -> str:
     if needed:
         sentences.append(f"It needs {_list([WANT[s] for s in needed])}, which you have.")
     if grow_with_owner:
-        sentences.append(f"It needs {_list([WANT[s] for s in grow_with_owner])}, which you want to grow and {owner} has.")
+        sentences.append(
+            f"It needs {_list([WANT[s] for s in grow_with_owner])}, which you want to grow and {owner} has."
+        )
     if develops:
         sentences.append(f"You would grow {_list([WANT[s] for s in develops])}.")
     for r in reasons:

@@ -55,7 +55,9 @@ class MemoryIndex:
         if cached is None:
             ids = list(self._rows[space])
             matrix = (
-                np.stack([self._rows[space][i][0] for i in ids]) if ids else np.zeros((0, self.dim), np.float32)
+                np.stack([self._rows[space][i][0] for i in ids])
+                if ids
+                else np.zeros((0, self.dim), np.float32)
             )
             cached = self._matrix[space] = (ids, matrix)
         return cached

@@ -43,7 +43,9 @@ class DriftReport:
 
     @property
     def clean(self) -> bool:
-        return not any(self.missing.values()) and not any(self.stale.values()) and not any(self.orphan.values())
+        return (
+            not any(self.missing.values()) and not any(self.stale.values()) and not any(self.orphan.values())
+        )
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {
@@ -65,7 +67,9 @@ class Indexer:
         for space, wanted in wanted_entries(profiles, rfps).items():
             have = self.index.hashes(space)
             report.missing[space] = sorted(set(wanted) - set(have))
-            report.stale[space] = sorted(i for i in set(wanted) & set(have) if have[i] != self._hash(wanted[i]))
+            report.stale[space] = sorted(
+                i for i in set(wanted) & set(have) if have[i] != self._hash(wanted[i])
+            )
             report.orphan[space] = sorted(set(have) - set(wanted))
         return report
 

@@ -2,7 +2,7 @@
 
 Pure: every input arrives as plain data (profiles, similarities, counts), nothing is read from
 a database or a clock here. The composition with the store and the index is in
-``assistant/match_service.py``.
+``retrieval/service.py``.
 """
 
 from __future__ import annotations
@@ -67,12 +67,7 @@ def remaining_capacity(profile: Profile, context: Context) -> int:
 
 def vetoed(a: Profile, b: Profile, context: Context) -> bool:
     """Never suggest: oneself, a paused or hidden person, a "not a fit" either way, an existing intro."""
-    return (
-        a.id == b.id
-        or b.paused
-        or b.visibility != "public"
-        or frozenset({a.id, b.id}) in context.blocked
-    )
+    return a.id == b.id or b.paused or b.visibility != "public" or frozenset({a.id, b.id}) in context.blocked
 
 
 def person_reasons(a: Profile, b: Profile, parts: PairScore, feasible: Feasibility) -> list[Reason]:
@@ -101,7 +96,9 @@ def person_reasons(a: Profile, b: Profile, parts: PairScore, feasible: Feasibili
     return reasons
 
 
-def spread_attention(scored: list[tuple[float, Candidate]], context: Context, k: int) -> list[tuple[float, Candidate]]:
+def spread_attention(
+    scored: list[tuple[float, Candidate]], context: Context, k: int
+) -> list[tuple[float, Candidate]]:
     """Exposure-aware re-ranking. Each person may be shown SHOWS_PER_SLOT times per open intro
     slot in a window: budget = SHOWS_PER_SLOT · remaining capacity. Scores are damped by the
     share of the budget already used, s' = s · (1 − damping · min(1, shown / budget)); people
@@ -145,7 +142,9 @@ def rank_people(
         parts, feasible = details[c.profile.id]
         reasons = person_reasons(a, c.profile, parts, feasible)
         matches.append(
-            PersonMatch(c.profile, round(score, 4), parts, reasons, person_sentence(c.profile.display_name, reasons))
+            PersonMatch(
+                c.profile, round(score, 4), parts, reasons, person_sentence(c.profile.display_name, reasons)
+            )
         )
     return matches
 
@@ -157,7 +156,9 @@ RFP_MODE_OK = {
 }
 
 
-def score_rfp(a: Profile, rfp: RFP, owner: Profile, similarity: float, w: Weights = DEFAULT) -> tuple[float, list[Reason]]:
+def score_rfp(
+    a: Profile, rfp: RFP, owner: Profile, similarity: float, w: Weights = DEFAULT
+) -> tuple[float, list[Reason]]:
     """For an open RFP whose mode suits A (implement ↔ implement/either, pitch ↔ pitch/either):
     needs = |needed ∩ (A.have ∪ (A.want ∩ owner.have))| / |needed|  (what A has, or can grow
     with the owner's help), grows = |developed ∩ A.want| / max(1, |A.want|),

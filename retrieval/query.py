@@ -44,8 +44,13 @@ class SearchQuery(BaseModel):
     @property
     def has_filters(self) -> bool:
         return bool(
-            self.skills_have or self.skills_want or self.offering or self.seeking or self.career_stages
-            or self.languages or self.utc_min is not None
+            self.skills_have
+            or self.skills_want
+            or self.offering
+            or self.seeking
+            or self.career_stages
+            or self.languages
+            or self.utc_min is not None
         )
 
 
@@ -100,7 +105,7 @@ def _utc(text: str, query: dict[str, Any]) -> str:
         low = high = _number(m.group(1)) if m.group(1) else 0.0
     else:
         return text
-    clamp = lambda hours: min(14.0, max(-12.0, hours))  # noqa: E731
+    clamp = lambda hours: min(14.0, max(-12.0, hours))
     query["utc_min"], query["utc_max"] = clamp(low), clamp(high)
     return text[: m.start()] + " " + text[m.end() :]
 

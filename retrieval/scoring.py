@@ -15,8 +15,35 @@ from functools import lru_cache
 from store.domain import Help, ProfileFields, ProjectMode
 
 GENERIC = frozenset(
-    "a an and the of for in on to with via from based learning machine deep neural model models "
-    "network networks methods method systems system ai ml".split()
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "for",
+        "in",
+        "on",
+        "to",
+        "with",
+        "via",
+        "from",
+        "based",
+        "learning",
+        "machine",
+        "deep",
+        "neural",
+        "model",
+        "models",
+        "network",
+        "networks",
+        "methods",
+        "method",
+        "systems",
+        "system",
+        "ai",
+        "ml",
+    ]
 )
 TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -130,7 +157,9 @@ class Feasibility:
     languages: set[str] | None
 
 
-def feasibility(a: ProfileFields, b: ProfileFields, remaining_capacity: int, w: Weights = DEFAULT) -> Feasibility:
+def feasibility(
+    a: ProfileFields, b: ProfileFields, remaining_capacity: int, w: Weights = DEFAULT
+) -> Feasibility:
     """Can these two actually meet? Infeasible when no shared language, no shared working hour,
     zero hours a week on either side, or no open intro slot left. Otherwise a factor
     f = (0.6 + 0.4 · min(hours, full) / full) · (0.8 + 0.2 · min(1, min(h_a, h_b) / 3)),
@@ -162,7 +191,12 @@ class PairScore:
 
 
 def score_pair(
-    a: ProfileFields, b: ProfileFields, sim_ab: float, sim_ba: float, feasible: Feasibility, w: Weights = DEFAULT
+    a: ProfileFields,
+    b: ProfileFields,
+    sim_ab: float,
+    sim_ba: float,
+    feasible: Feasibility,
+    w: Weights = DEFAULT,
 ) -> PairScore:
     """score = feasibility · (w_r · H(g_A, g_B) + w_h · help + w_t · topic + w_m · mode), where
     g_A = growth(A.want, B.have, sim_ab), g_B = growth(B.want, A.have, sim_ba), and when A seeks

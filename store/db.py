@@ -76,13 +76,19 @@ def translated_errors(engine: Engine) -> Iterator[None]:
         line = _first_line(exc)
         lowered = line.lower()
         if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered):
-            raise StoreUnavailable("the database has no Mingle tables yet: run `mingle db upgrade`.") from None
+            raise StoreUnavailable(
+                "the database has no Mingle tables yet: run `mingle db upgrade`."
+            ) from None
         if "readonly" in lowered or "read-only" in lowered:
-            raise StoreUnavailable(f"the database is read-only ({line}): check the data folder's permissions.") from None
+            raise StoreUnavailable(
+                f"the database is read-only ({line}): check the data folder's permissions."
+            ) from None
         if "locked" in lowered:
             raise StoreUnavailable(f"the database is busy ({line}); try again in a moment.") from None
         if isinstance(exc, OperationalError):
-            raise StoreUnavailable(f"cannot reach the database at {redact(str(engine.url))}: {line}") from None
+            raise StoreUnavailable(
+                f"cannot reach the database at {redact(str(engine.url))}: {line}"
+            ) from None
         raise StoreError(f"the database refused the change: {line}") from None
 
 

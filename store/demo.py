@@ -85,7 +85,9 @@ def _helps(rng: random.Random, stage: str, have: set[str]) -> tuple[set[str], se
         seeking = set(rng.sample(HELPS, rng.choice([1, 2, 2, 3])))
         if rng.random() < 0.6:
             seeking.add("mentorship")
-        offer_pool = ["collaboration", "feedback", "study_group"] + (["compute"] if stage == "engineer" else [])
+        offer_pool = ["collaboration", "feedback", "study_group"] + (
+            ["compute"] if stage == "engineer" else []
+        )
         offering = set(rng.sample(offer_pool, rng.choice([1, 1, 2])))
     return seeking, offering
 
@@ -143,7 +145,9 @@ def generate_profiles(n: int = 300, seed: int = SEED) -> list[Profile]:
             "topics": rng.sample(topics, rng.choice([1, 2, 2, 3])),
             "languages": set(rng.choice(region["languages"])),
             "utc_offset": float(offset) if rng.random() > 0.03 else None,
-            "hours_per_week": (rng.randint(1, 5) if mentor else rng.randint(2, 15)) if rng.random() > 0.05 else None,
+            "hours_per_week": (rng.randint(1, 5) if mentor else rng.randint(2, 15))
+            if rng.random() > 0.05
+            else None,
         }
         created = BASE_TIME + timedelta(hours=i)
         people.append(
@@ -183,7 +187,9 @@ def generate_rfps(owners: list[Profile], n: int = 60, seed: int = SEED) -> list[
         owner = mentors[i % len(mentors)]
         template = phrases["rfp_templates"][i % len(phrases["rfp_templates"])]
         topic = rng.choice(owner.topics)
-        gives_compute = "Compute grant" in template["title"] or (Help.compute in owner.offering and rng.random() < 0.6)
+        gives_compute = "Compute grant" in template["title"] or (
+            Help.compute in owner.offering and rng.random() < 0.6
+        )
         rfps.append(
             RFP(
                 id=f"demo-rfp-{i + 1:03d}",
@@ -214,7 +220,6 @@ class Community:
 def demo_community(n_profiles: int = 300, n_rfps: int = 60, seed: int = SEED) -> Community:
     profiles = showcase_profiles() + generate_profiles(n_profiles, seed)
     return Community(profiles=profiles, rfps=generate_rfps(profiles, n_rfps, seed))
-
 
 
 @dataclass(frozen=True)

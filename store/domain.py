@@ -94,7 +94,9 @@ class ProfileFields(Strict):
     )
     topics: list[str] = Field(default_factory=list, description="Research interests as short noun phrases.")
     languages: set[LanguageCode] = Field(default_factory=set, description="Spoken languages, ISO 639-1.")
-    utc_offset: float | None = Field(None, ge=-12, le=14, description="Time zone as hours from UTC, e.g. 5.5.")
+    utc_offset: float | None = Field(
+        None, ge=-12, le=14, description="Time zone as hours from UTC, e.g. 5.5."
+    )
     hours_per_week: int | None = Field(None, ge=0, le=80, description="Hours a week the person can give.")
 
     @field_validator("topics")
@@ -120,10 +122,14 @@ class Profile(ProfileFields):
 
     id: str = Field(default_factory=lambda: new_id("p"))
     display_name: str = Field(min_length=1, max_length=80)
-    contact: str | None = Field(None, max_length=200, description="Private: shared only after a double opt-in.")
+    contact: str | None = Field(
+        None, max_length=200, description="Private: shared only after a double opt-in."
+    )
     bio: str = Field("", max_length=4000)
     visibility: Literal["public", "hidden"] = "public"
-    intro_capacity: int = Field(3, ge=0, le=20, description="Open introductions this person can hold at once.")
+    intro_capacity: int = Field(
+        3, ge=0, le=20, description="Open introductions this person can hold at once."
+    )
     paused: bool = False
     evidence: dict[str, list[str]] = Field(
         default_factory=dict, description="Per contract field, the person's own words that support it."

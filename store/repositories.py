@@ -18,15 +18,15 @@ from store.db import session_factory, translated_errors
 from store.domain import (
     RFP,
     CareerStage,
-    Help,
-    ProjectMode,
-    Skill,
     Feedback,
+    Help,
     IntroRequest,
     IntroStatus,
     LLMCall,
     Message,
     Profile,
+    ProjectMode,
+    Skill,
     Transcript,
 )
 from store.errors import NotFound
@@ -62,7 +62,13 @@ def _columns(row: Any) -> dict[str, Any]:
 
 _NOT_FOR_RANKING = {"contact", "bio", "evidence", "created_at", "updated_at"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_RANKING_BLANKS: dict[str, Any] = {"contact": None, "bio": "", "evidence": dict, "created_at": _EPOCH, "updated_at": _EPOCH}
+_RANKING_BLANKS: dict[str, Any] = {
+    "contact": None,
+    "bio": "",
+    "evidence": dict,
+    "created_at": _EPOCH,
+    "updated_at": _EPOCH,
+}
 _ENUM_SETS = {"skills_have": Skill, "skills_want": Skill, "seeking": Help, "offering": Help}
 
 
@@ -210,8 +216,12 @@ class RFPRepository(_Repository):
 
 
 class TranscriptRepository(_Repository):
-    def create(self, owner: str, profile_id: str | None = None, transcript_id: str | None = None) -> Transcript:
-        transcript = Transcript(owner=owner, profile_id=profile_id, **({"id": transcript_id} if transcript_id else {}))
+    def create(
+        self, owner: str, profile_id: str | None = None, transcript_id: str | None = None
+    ) -> Transcript:
+        transcript = Transcript(
+            owner=owner, profile_id=profile_id, **({"id": transcript_id} if transcript_id else {})
+        )
         with self._session() as session:
             session.add(
                 TranscriptRow(
@@ -265,7 +275,11 @@ class TranscriptRepository(_Repository):
 
     def for_owner(self, owner: str) -> list[str]:
         with self._session() as session:
-            query = select(TranscriptRow.id).where(TranscriptRow.owner == owner).order_by(TranscriptRow.created_at)
+            query = (
+                select(TranscriptRow.id)
+                .where(TranscriptRow.owner == owner)
+                .order_by(TranscriptRow.created_at)
+            )
             return list(session.scalars(query))
 
     def for_profile(self, profile_id: str) -> list[str]:
@@ -413,7 +427,9 @@ class AccountRepository(_Repository):
                 if not create:
                     return False
                 stored = self._hash(password, secrets.token_bytes(16))
-                session.add(AccountRow(identifier=identifier, password_hash=stored, created_at=datetime.now(UTC)))
+                session.add(
+                    AccountRow(identifier=identifier, password_hash=stored, created_at=datetime.now(UTC))
+                )
                 return True
             _, n, r, p, salt, _digest = row.password_hash.split("$")
             expected = hashlib.scrypt(

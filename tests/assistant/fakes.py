@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from assistant.extraction import Extraction
-from assistant.intake import IntakeService
-from assistant.match_service import MatchService
+from assistant.conversation.intake import IntakeService
+from assistant.extraction.port import Extraction
 from assistant.services import Services
 from assistant.settings import Settings
 from retrieval.embedder import HashingEmbedder
 from retrieval.index import MemoryIndex
+from retrieval.service import MatchService
 from store.domain import Message, ProfileFields
 from store.repositories import Store
 
@@ -59,7 +59,7 @@ class KeywordExtractor:
             if "my own idea" in text:
                 values["project_mode"] = "pitch_idea"
                 evidence["project_mode"] = [turn.content]
-            if m := re.search(r"my name is (\w+)", turn.content, re.I):
+            if m := re.search(r"my name is (\w+)", turn.content, re.IGNORECASE):
                 values["display_name"] = m.group(1)
         name = values.pop("display_name", None)
         return Extraction(fields=ProfileFields(**values), evidence=evidence, display_name=name)  # type: ignore[arg-type]

@@ -59,9 +59,9 @@ def test_pronouns_are_swapped_both_ways_at_once() -> None:
 @pytest.fixture
 def small_service(sqlite_url: str) -> Iterator[object]:
     """The first 60 demo people in a temp SQLite store, hashing embedder, in-memory index."""
-    from assistant.match_service import MatchService
     from retrieval.embedder import HashingEmbedder
     from retrieval.index import MemoryIndex
+    from retrieval.service import MatchService
     from store.db import make_engine, upgrade
     from store.demo import Community, seed
     from store.repositories import Store

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.extract_rules import RulesExtractor
-from assistant.extraction import Extraction
+from assistant.extraction.port import Extraction
+from assistant.extraction.rules import RulesExtractor
 from evals.intake import load_cases, run_intake_eval
 from evals.intake_metrics import (
     Counts,
@@ -114,8 +114,13 @@ def _write_cases(path: Path) -> None:
         {
             "id": "x2",
             "turns": [{"role": "user", "content": "I'm a postdoc. I speak French and English. I need GPUs."}],
-            "gold": empty() | {"career_stage": "postdoc", "languages": ["en", "fr"], "seeking": ["compute"],
-                               "skills_want": ["write"]},
+            "gold": empty()
+            | {
+                "career_stage": "postdoc",
+                "languages": ["en", "fr"],
+                "seeking": ["compute"],
+                "skills_want": ["write"],
+            },
         },
     ]
     path.write_text("".join(json.dumps(c) + "\n" for c in cases), encoding="utf-8")

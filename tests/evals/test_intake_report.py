@@ -16,8 +16,12 @@ def profile(**values: object) -> dict[str, object]:
     return {**ProfileFields().contract(), **values}
 
 
-GOLD_A = profile(career_stage="phd", skills_have=["code", "read"], topics=["speech recognition for Yoruba"], utc_offset=1)
-PRED_A = profile(career_stage="phd", skills_have=["code", "read"], topics=["speech recognition"], utc_offset=1)
+GOLD_A = profile(
+    career_stage="phd", skills_have=["code", "read"], topics=["speech recognition for Yoruba"], utc_offset=1
+)
+PRED_A = profile(
+    career_stage="phd", skills_have=["code", "read"], topics=["speech recognition"], utc_offset=1
+)
 GOLD_B = profile(career_stage="postdoc", skills_want=["write"], languages=["en", "fr"], hours_per_week=5)
 PRED_B = profile(career_stage="faculty", skills_want=["speak", "write"], languages=["en"])
 CASES = [{"id": "a", "gold": GOLD_A}, {"id": "b", "gold": GOLD_B}]
@@ -33,7 +37,10 @@ def test_case_f1_pools_the_ten_fields() -> None:
 
 def test_field_diff_lists_missing_and_extra() -> None:
     assert field_diff("career_stage", PRED_B, GOLD_B) == {
-        "gold": ["postdoc"], "predicted": ["faculty"], "missing": ["postdoc"], "extra": ["faculty"]
+        "gold": ["postdoc"],
+        "predicted": ["faculty"],
+        "missing": ["postdoc"],
+        "extra": ["faculty"],
     }
     assert field_diff("skills_want", PRED_B, GOLD_B)["extra"] == ["speak"]  # type: ignore[index]
     assert field_diff("languages", PRED_B, GOLD_B)["missing"] == ["fr"]  # type: ignore[index]
@@ -69,7 +76,11 @@ def test_predictions_file_or_mapping_give_the_same_report(tmp_path: Path) -> Non
     file.write_text("".join(json.dumps(row) + "\n" for row in PREDICTIONS), encoding="utf-8")
     metrics = score([(PRED_A, GOLD_A), (PRED_B, GOLD_B)])
     one = write_intake_report(CASES, PREDICTIONS, metrics, tmp_path / "one").read_text(encoding="utf-8")
-    two = write_intake_report(CASES, load_predictions(file), metrics, tmp_path / "two").read_text(encoding="utf-8")
+    two = write_intake_report(CASES, load_predictions(file), metrics, tmp_path / "two").read_text(
+        encoding="utf-8"
+    )
     assert one == two and "### b: F1 0.444" in one and "### a:" not in one  # a is right: not listed
-    perfect = write_intake_report(CASES[:1], PREDICTIONS[:1], metrics, tmp_path / "three").read_text(encoding="utf-8")
+    perfect = write_intake_report(CASES[:1], PREDICTIONS[:1], metrics, tmp_path / "three").read_text(
+        encoding="utf-8"
+    )
     assert "Every case matches its gold." in perfect

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.extract_rules import RulesExtractor
-from assistant.intake import IntakeService
+from assistant.conversation.intake import IntakeService
+from assistant.extraction.rules import RulesExtractor
 from assistant.settings import load_settings
 from evals.interview_sim import compose, scratch_intake, simulate
 from store.db import make_engine, upgrade
@@ -16,18 +16,51 @@ from store.repositories import Store
 from tests.assistant.fakes import fake_services
 
 GOLD = [
-    {"id": "g1", "gold": {
-        "career_stage": "phd", "skills_have": ["code", "read"], "skills_want": ["write"], "seeking": ["mentorship"],
-        "offering": ["feedback"], "project_mode": "pitch_idea", "topics": ["speech recognition"],
-        "languages": ["en", "yo"], "utc_offset": 1, "hours_per_week": 5}},
-    {"id": "g2", "gold": {
-        "career_stage": "engineer", "skills_have": ["code"], "skills_want": ["idea", "speak"], "seeking": ["collaboration"],
-        "offering": [], "project_mode": "implement_idea", "topics": ["recommender systems"],
-        "languages": ["vi"], "utc_offset": 7, "hours_per_week": 6}},
-    {"id": "g3", "gold": {
-        "career_stage": "faculty", "skills_have": [], "skills_want": ["network"], "seeking": [],
-        "offering": ["compute"], "project_mode": None, "topics": ["speech emotion recognition"],
-        "languages": [], "utc_offset": None, "hours_per_week": None}},
+    {
+        "id": "g1",
+        "gold": {
+            "career_stage": "phd",
+            "skills_have": ["code", "read"],
+            "skills_want": ["write"],
+            "seeking": ["mentorship"],
+            "offering": ["feedback"],
+            "project_mode": "pitch_idea",
+            "topics": ["speech recognition"],
+            "languages": ["en", "yo"],
+            "utc_offset": 1,
+            "hours_per_week": 5,
+        },
+    },
+    {
+        "id": "g2",
+        "gold": {
+            "career_stage": "engineer",
+            "skills_have": ["code"],
+            "skills_want": ["idea", "speak"],
+            "seeking": ["collaboration"],
+            "offering": [],
+            "project_mode": "implement_idea",
+            "topics": ["recommender systems"],
+            "languages": ["vi"],
+            "utc_offset": 7,
+            "hours_per_week": 6,
+        },
+    },
+    {
+        "id": "g3",
+        "gold": {
+            "career_stage": "faculty",
+            "skills_have": [],
+            "skills_want": ["network"],
+            "seeking": [],
+            "offering": ["compute"],
+            "project_mode": None,
+            "topics": ["speech emotion recognition"],
+            "languages": [],
+            "utc_offset": None,
+            "hours_per_week": None,
+        },
+    },
 ]
 
 
@@ -44,7 +77,14 @@ def test_every_case_reaches_the_card_within_the_cap(intake: IntakeService) -> No
     assert result["turns"]["max"] == max(result["turns_per_case"])
     assert all(case["asked"][0] == "topics" for case in result["per_case"])  # the slot comes from `pending`
     assert set(result["slot_coverage"]) == {
-        "topics", "career_stage", "skills_have", "skills_want", "seeking", "offering", "project_mode", "practical"
+        "topics",
+        "career_stage",
+        "skills_have",
+        "skills_want",
+        "seeking",
+        "offering",
+        "project_mode",
+        "practical",
     }
     assert 0.0 <= result["field_scores"]["micro"]["f1"] <= 1.0
 
@@ -72,8 +112,12 @@ def test_a_plain_newcomer_answers_each_slot_from_the_gold(intake: IntakeService)
 def test_compose_phrases_the_facts() -> None:
     rng = random.Random(0)
     gold = GOLD[0]["gold"]
-    assert compose("skills_have", gold, rng, terse=True) in {"coding, reading papers", "coding, reading",
-                                                             "programming, reading papers", "programming, reading"}
+    assert compose("skills_have", gold, rng, terse=True) in {
+        "coding, reading papers",
+        "coding, reading",
+        "programming, reading papers",
+        "programming, reading",
+    }
     assert compose("practical", gold, rng, terse=True) == "UTC+1, 5 hours a week, English, Yoruba"
     assert "UTC+5:30" in compose("practical", {"utc_offset": 5.5}, rng, terse=True)
     assert compose("practical", gold, rng, terse=False, fields=["hours_per_week"]) == "About 5 hours a week."

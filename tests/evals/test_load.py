@@ -11,7 +11,7 @@ import pytest
 from assistant.settings import Settings
 from evals.load import Newcomer, compare_with_store, run_load, user_step
 from store.errors import InputError
-from tests.assistant.test_serve import INTAKE, running_app
+from tests.assistant.ui.test_serve import INTAKE, running_app
 
 
 def test_a_sent_message_missing_from_the_store_is_lost() -> None:

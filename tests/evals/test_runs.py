@@ -8,18 +8,31 @@ from pathlib import Path
 
 import pytest
 
-import evals.runs as runs
+from evals import runs
 from evals.runs import compare_runs, flatten, format_compare, save_run, write_html_report
 from store.errors import InputError
 
-METRICS_A = {"cases": 2, "micro": {"f1": 0.5, "tp": 2}, "macro_f1": 0.4,
-             "fields": {"topics": {"precision": 0.5, "recall": 1.0, "f1": 2 / 3, "tp": 1, "fp": 1, "fn": 0}},
-             "extractor": "rules"}
-METRICS_B = {"cases": 2, "micro": {"f1": 0.75, "tp": 3}, "macro_f1": 0.4,
-             "fields": {"topics": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "tp": 1, "fp": 0, "fn": 0}},
-             "exact_profile_rate": 0.5, "extractor": "hybrid"}
-SETTINGS = {"llm_model": None, "database_url": "postgresql://mingle:hunter2@db:5432/mingle", "api_key": "sk-123",
-            "data_dir": Path(".mingle")}
+METRICS_A = {
+    "cases": 2,
+    "micro": {"f1": 0.5, "tp": 2},
+    "macro_f1": 0.4,
+    "fields": {"topics": {"precision": 0.5, "recall": 1.0, "f1": 2 / 3, "tp": 1, "fp": 1, "fn": 0}},
+    "extractor": "rules",
+}
+METRICS_B = {
+    "cases": 2,
+    "micro": {"f1": 0.75, "tp": 3},
+    "macro_f1": 0.4,
+    "fields": {"topics": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "tp": 1, "fp": 0, "fn": 0}},
+    "exact_profile_rate": 0.5,
+    "extractor": "hybrid",
+}
+SETTINGS = {
+    "llm_model": None,
+    "database_url": "postgresql://mingle:hunter2@db:5432/mingle",
+    "api_key": "sk-123",
+    "data_dir": Path(".mingle"),
+}
 
 
 def test_save_run_writes_settings_sha_models_prompts_and_metrics(tmp_path: Path) -> None:
@@ -31,14 +44,19 @@ def test_save_run_writes_settings_sha_models_prompts_and_metrics(tmp_path: Path)
     assert run["settings"]["database_url"] == "postgresql://mingle:***@db:5432/mingle"
     assert run["settings"]["api_key"] == "***" and run["settings"]["data_dir"] == ".mingle"
     assert run["model_ids"] == {"llm_model": None}
-    assert run["prompt_versions"]["extract_profile"]["newest"] == run["prompt_versions"]["extract_profile"]["all"][-1]
+    assert (
+        run["prompt_versions"]["extract_profile"]["newest"]
+        == run["prompt_versions"]["extract_profile"]["all"][-1]
+    )
     again = save_run("intake", METRICS_A, SETTINGS, out_root=tmp_path)
     assert again != run_dir and again.name.startswith(run_dir.name)  # same second → a suffix
 
 
 def test_outside_a_git_checkout_the_sha_is_unknown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runs, "CODE_ROOT", tmp_path)
-    run = json.loads((save_run("sim", {}, {}, out_root=tmp_path / "r") / "run.json").read_text(encoding="utf-8"))
+    run = json.loads(
+        (save_run("sim", {}, {}, out_root=tmp_path / "r") / "run.json").read_text(encoding="utf-8")
+    )
     assert run["git_sha"] == "unknown" and run["git_dirty"] is None
 
 
@@ -59,7 +77,7 @@ def test_compare_gives_b_minus_a_and_what_changed(tmp_path: Path) -> None:
     assert comparison["changed"]["settings"] == {"llm_model": {"a": None, "b": "ollama/qwen"}}
     text = format_compare(comparison)
     assert re.search(r"micro\.f1\s+0\.5000\s+0\.7500\s+\+0\.2500", text)
-    assert "llm_model: null → \"ollama/qwen\"" in text
+    assert 'llm_model: null → "ollama/qwen"' in text
     assert "macro_f1" not in format_compare(comparison, only_changed=True)
 
 
@@ -69,12 +87,17 @@ def test_compare_refuses_a_folder_without_a_run(tmp_path: Path) -> None:
 
 
 def test_report_html_is_self_contained_with_plots(tmp_path: Path) -> None:
-    sim = {"cases": 3, "turns_per_case": [7, 8, 8], "turns": {"mean": 23 / 3},
-           "slot_coverage": {"topics": 1.0, "practical": 0.5}, "field_scores": {"fields": METRICS_A["fields"]}}
+    sim = {
+        "cases": 3,
+        "turns_per_case": [7, 8, 8],
+        "turns": {"mean": 23 / 3},
+        "slot_coverage": {"topics": 1.0, "practical": 0.5},
+        "field_scores": {"fields": METRICS_A["fields"]},
+    }
     for kind, metrics in (("intake", METRICS_A), ("interview", sim)):
         path = write_html_report(save_run(kind, metrics, {}, out_root=tmp_path))
         page = path.read_text(encoding="utf-8")
         assert path.name == "report.html" and "plotly" in page.lower()
         assert "Plotly.newPlot" in page
-        assert not re.search(r"<script[^>]+src=[\"']?https?:", page, re.I)
+        assert not re.search(r"<script[^>]+src=[\"']?https?:", page, re.IGNORECASE)
     assert "Turns to the card" in page and "Slot coverage" in page

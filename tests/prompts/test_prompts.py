@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import prompts
-from assistant.extract_llm import LLMExtractor
+from assistant.extraction.llm import LLMExtractor
 from prompts import PromptError, parse, render
 from store.domain import Message
 
@@ -137,7 +137,7 @@ def test_reply_schema_golden() -> None:
     """The schema the model reads, pretty-printed so a Field description change shows as a diff."""
     import json
 
-    from assistant.extract_llm import ProfileReply
+    from assistant.extraction.llm import ProfileReply
 
     text = json.dumps(ProfileReply.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     assert_golden("profile_reply.schema.json", text)

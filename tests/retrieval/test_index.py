@@ -34,9 +34,18 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("chroma-server")
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(folder / "data"),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(Path(sys.executable).parent / "chroma"),
+            "run",
+            "--path",
+            str(folder / "data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -118,4 +127,6 @@ def test_a_malformed_chroma_url_is_a_config_error() -> None:
 @pytest.mark.slow
 def test_an_unreachable_chroma_server_is_one_clear_error() -> None:
     with pytest.raises(IndexUnavailable, match="cannot reach the Chroma server"):
-        ChromaIndex.open(path=None, url=f"http://127.0.0.1:{_free_port()}", model_id="m", dim=4).hashes("offer")
+        ChromaIndex.open(path=None, url=f"http://127.0.0.1:{_free_port()}", model_id="m", dim=4).hashes(
+            "offer"
+        )

@@ -8,8 +8,13 @@ from store.domain import RFP
 from .conftest import make
 
 AMARA = make(
-    "amara", skills_have={"write", "read"}, skills_want={"code"}, seeking={"collaboration", "compute"},
-    offering={"feedback"}, project_mode="pitch_idea", topics=["diffusion models"],
+    "amara",
+    skills_have={"write", "read"},
+    skills_want={"code"},
+    seeking={"collaboration", "compute"},
+    offering={"feedback"},
+    project_mode="pitch_idea",
+    topics=["diffusion models"],
 )
 
 
@@ -56,15 +61,26 @@ def test_infeasible_and_non_complementary_people_are_not_suggested() -> None:
 
 
 def test_reasons_name_the_axes_and_directions() -> None:
-    minh = coder("minh", display_name="Minh", offering={"collaboration", "compute"}, seeking={"feedback"},
-                 project_mode="implement_idea", topics=["diffusion models"])
+    minh = coder(
+        "minh",
+        display_name="Minh",
+        offering={"collaboration", "compute"},
+        seeking={"feedback"},
+        project_mode="implement_idea",
+        topics=["diffusion models"],
+    )
     [match] = rank_people(AMARA, cands(minh), Context())
     kinds = {(r.kind, r.direction, str(r.value)) for r in match.reasons}
     assert ("grow", "you", "code") in kinds  # Amara grows code from Minh
     assert ("grow", "them", "write") in kinds  # Minh grows writing from Amara
     assert ("help", "you", "compute") in kinds and ("help", "them", "feedback") in kinds
-    assert match.explanation.startswith("You want to grow coding — Minh codes well. Minh wants to grow writing")
-    assert "You both work on diffusion models; 12 shared working hours; you both speak English." in match.explanation
+    assert match.explanation.startswith(
+        "You want to grow coding — Minh codes well. Minh wants to grow writing"
+    )
+    assert (
+        "You both work on diffusion models; 12 shared working hours; you both speak English."
+        in match.explanation
+    )
 
 
 def test_attention_is_spread_beyond_a_popular_mentors_capacity() -> None:
@@ -87,9 +103,17 @@ def test_spread_attention_damps_by_the_used_share_of_the_budget() -> None:
 
 def test_rfps_fit_skills_mode_topics_and_compute() -> None:
     owner = make("olena", skills_have={"code", "write"}, offering={"mentorship"})
-    fits = RFP(id="r_fit", owner_id="olena", title="Scale a diffusion experiment", description="GPUs for you.",
-               topics=["diffusion models"], skills_needed={"read", "code"}, skills_developed={"code"},
-               mode="pitch_idea", compute_offered="40 GPU-hours a month")
+    fits = RFP(
+        id="r_fit",
+        owner_id="olena",
+        title="Scale a diffusion experiment",
+        description="GPUs for you.",
+        topics=["diffusion models"],
+        skills_needed={"read", "code"},
+        skills_developed={"code"},
+        mode="pitch_idea",
+        compute_offered="40 GPU-hours a month",
+    )
     wrong_mode = fits.model_copy(update={"id": "r_mode", "mode": "implement_idea"})
     closed = fits.model_copy(update={"id": "r_closed", "status": "closed"})
     own = fits.model_copy(update={"id": "r_own", "owner_id": "amara"})

@@ -6,7 +6,9 @@ from retrieval.query import parse_query
 
 
 def test_the_example_from_the_brief() -> None:
-    q = parse_query("someone strong at writing who works on diffusion and wants to learn to code, UTC+1 to +3")
+    q = parse_query(
+        "someone strong at writing who works on diffusion and wants to learn to code, UTC+1 to +3"
+    )
     assert q.skills_have == {"write"} and q.skills_want == {"code"}
     assert (q.utc_min, q.utc_max) == (1.0, 3.0)
     assert q.text == "diffusion"
@@ -15,13 +17,31 @@ def test_the_example_from_the_brief() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("a mentor for speech recognition who speaks Spanish", {"offering": {"mentorship"}, "languages": {"es"}, "text": "speech recognition"}),
-        ("PhD student who needs compute, UTC±3", {"seeking": {"compute"}, "career_stages": {"phd"}, "utc_min": -3.0, "utc_max": 3.0}),
-        ("good at coding and writing, wants to improve speaking", {"skills_have": {"code", "write"}, "skills_want": {"speak"}}),
-        ("someone with spare GPUs working on protein structure prediction", {"offering": {"compute"}, "text": "protein structure prediction"}),
-        ("a postdoc in UTC-5 who can mentor", {"offering": {"mentorship"}, "career_stages": {"postdoc"}, "utc_min": -5.0, "utc_max": -5.0}),
+        (
+            "a mentor for speech recognition who speaks Spanish",
+            {"offering": {"mentorship"}, "languages": {"es"}, "text": "speech recognition"},
+        ),
+        (
+            "PhD student who needs compute, UTC±3",
+            {"seeking": {"compute"}, "career_stages": {"phd"}, "utc_min": -3.0, "utc_max": 3.0},
+        ),
+        (
+            "good at coding and writing, wants to improve speaking",
+            {"skills_have": {"code", "write"}, "skills_want": {"speak"}},
+        ),
+        (
+            "someone with spare GPUs working on protein structure prediction",
+            {"offering": {"compute"}, "text": "protein structure prediction"},
+        ),
+        (
+            "a postdoc in UTC-5 who can mentor",
+            {"offering": {"mentorship"}, "career_stages": {"postdoc"}, "utc_min": -5.0, "utc_max": -5.0},
+        ),
         ("a mentee who wants to learn reading papers", {"seeking": {"mentorship"}, "skills_want": {"read"}}),
-        ("Portuguese-speaking engineer, GMT+5:30", {"languages": {"pt"}, "career_stages": {"engineer"}, "utc_min": 5.5, "utc_max": 5.5}),
+        (
+            "Portuguese-speaking engineer, GMT+5:30",
+            {"languages": {"pt"}, "career_stages": {"engineer"}, "utc_min": 5.5, "utc_max": 5.5},
+        ),
         ("mechanistic interpretability", {"text": "mechanistic interpretability"}),
     ],
 )

@@ -52,7 +52,9 @@ def test_help_match_counts_both_directions() -> None:
 
 def test_topic_affinity_ignores_generic_words() -> None:
     # content words {diffusion} vs {diffusion, medical, imaging}: 1 / √(1 · 3)
-    assert topic_affinity(["diffusion models"], ["diffusion models", "medical imaging"]) == pytest.approx(3**-0.5)
+    assert topic_affinity(["diffusion models"], ["diffusion models", "medical imaging"]) == pytest.approx(
+        3**-0.5
+    )
     # "learning" alone is generic: no affinity between RL and federated learning
     assert topic_affinity(["reinforcement learning"], ["federated learning"]) == 0.0
 
@@ -101,10 +103,22 @@ def test_feasibility_needs_a_language_an_hour_time_and_a_slot() -> None:
 
 
 def test_score_pair_spelled_out() -> None:
-    amara = person(skills_have={"write", "read"}, skills_want={"code"}, seeking={"collaboration"},
-                   offering={"feedback"}, project_mode="pitch_idea", topics=["diffusion models"])
-    minh = person(skills_have={"code"}, skills_want={"write"}, seeking={"feedback"},
-                  offering={"collaboration"}, project_mode="implement_idea", topics=["diffusion models"])
+    amara = person(
+        skills_have={"write", "read"},
+        skills_want={"code"},
+        seeking={"collaboration"},
+        offering={"feedback"},
+        project_mode="pitch_idea",
+        topics=["diffusion models"],
+    )
+    minh = person(
+        skills_have={"code"},
+        skills_want={"write"},
+        seeking={"feedback"},
+        offering={"collaboration"},
+        project_mode="implement_idea",
+        topics=["diffusion models"],
+    )
     feasible = feasibility(amara, minh, 1)
     parts = score_pair(amara, minh, sim_ab=0.5, sim_ba=0.3, feasible=feasible)
     g_you = 0.7 * 1 + 0.3 * 0.5  # Amara's only want (code) is Minh's strength

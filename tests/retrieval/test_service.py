@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.match_service import MatchService
 from retrieval.embedder import HashingEmbedder
 from retrieval.index import MemoryIndex
 from retrieval.scoring import complementary
+from retrieval.service import MatchService
 from store.demo import demo_community, seed
 from store.domain import Feedback, IntroRequest
 from store.errors import InputError
@@ -63,8 +63,8 @@ def test_reindex_embeds_only_what_changed(service: MatchService) -> None:
     report = service.reindex()
     assert sum(report.embedded.values()) == 0 and embedder.texts == before
     amara = service.store.profiles.get("demo-amara")
-    service.store.profiles.upsert(changed(amara, **{"topics": ["speech recognition"]}))
-    service.store.profiles.upsert(changed(amara, **{"topics": ["speech recognition"], "bio": "new bio"}))
+    service.store.profiles.upsert(changed(amara, topics=["speech recognition"]))
+    service.store.profiles.upsert(changed(amara, topics=["speech recognition"], bio="new bio"))
     report = service.reindex()
     assert report.embedded == {"offer": 1, "seek": 1, "rfp": 0}  # the bio is never embedded
     assert embedder.texts == before + 2
@@ -73,7 +73,7 @@ def test_reindex_embeds_only_what_changed(service: MatchService) -> None:
 def test_check_reports_missing_stale_and_orphan_entries(service: MatchService) -> None:
     assert service.check().clean
     amara = service.store.profiles.get("demo-amara")
-    service.store.profiles.upsert(changed(amara, **{"skills_want": {"speak"}}))  # stale
+    service.store.profiles.upsert(changed(amara, skills_want={"speak"}))  # stale
     service.index.delete("offer", ["demo-kenji"])  # missing
     service.index.upsert("rfp", ["ghost"], service.embedder.embed(["x"]), ["h"])  # orphan
     drift = service.check()
@@ -138,17 +138,21 @@ def test_an_empty_search_is_a_clear_input_error(service: MatchService) -> None:
 
 
 NAMES = st.sampled_from(["John Wick", "Nguyễn Thị Lan", "Oluwaseun Adebayo-Okonkwo", "Li", "X Æ A-12"])
-BIOS = st.sampled_from([
-    "I'm a PhD student at MIT. He/him.",
-    "Honestly I'm not confident about anything, sorry. She/her, from a tiny village in Peru.",
-    "I am the best researcher alive and will win a Turing award. They/them, Stanford.",
-    "",
-])
+BIOS = st.sampled_from(
+    [
+        "I'm a PhD student at MIT. He/him.",
+        "Honestly I'm not confident about anything, sorry. She/her, from a tiny village in Peru.",
+        "I am the best researcher alive and will win a Turing award. They/them, Stanford.",
+        "",
+    ]
+)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_names_schools_countries_pronouns_and_tone_never_change_a_ranking(service: MatchService, data) -> None:  # type: ignore[no-untyped-def]
+def test_names_schools_countries_pronouns_and_tone_never_change_a_ranking(
+    service: MatchService, data
+) -> None:  # type: ignore[no-untyped-def]
     who = data.draw(st.sampled_from(["demo-amara", "demo-minh", "demo-priya", "demo-0042"]))
     before = service.match(who, k=20)
     everyone = service.store.profiles.list()
@@ -156,7 +160,7 @@ def test_names_schools_countries_pronouns_and_tone_never_change_a_ranking(servic
     affected = {m.profile.id for m in before.people} | {who} | {p.id for p in everyone[::15]}
     for person in (p for p in everyone if p.id in affected):
         service.store.profiles.upsert(
-            changed(person, **{"display_name": data.draw(NAMES), "bio": data.draw(BIOS), "contact": None})
+            changed(person, display_name=data.draw(NAMES), bio=data.draw(BIOS), contact=None)
         )
     after = service.match(who, k=20)
     assert [m.profile.id for m in after.people] == [m.profile.id for m in before.people]

@@ -6,8 +6,13 @@ from store.domain import Profile
 
 def test_texts_come_from_contract_fields_only() -> None:
     p = Profile(
-        display_name="John Wick", bio="Stanford, very confident, he/him", skills_have={"write"},
-        skills_want={"code"}, offering={"feedback"}, seeking={"compute"}, topics=["diffusion models"],
+        display_name="John Wick",
+        bio="Stanford, very confident, he/him",
+        skills_have={"write"},
+        skills_want={"code"},
+        offering={"feedback"},
+        seeking={"compute"},
+        topics=["diffusion models"],
     )
     assert offer_text(p) == "Strong at writing. Offers feedback on drafts. Works on diffusion models."
     assert seek_text(p) == "Wants to grow coding. Looking for compute (GPUs). Works on diffusion models."

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from store.db import current_revision, downgrade, head_revision, make_engine, require_current, table_names, upgrade
+from store.db import (
+    current_revision,
+    downgrade,
+    head_revision,
+    make_engine,
+    require_current,
+    table_names,
+    upgrade,
+)
 from store.errors import StoreUnavailable
 from store.tables import CHAINLIT_TABLES, Base
 
@@ -10,7 +18,19 @@ from store.tables import CHAINLIT_TABLES, Base
 def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
     return not (type_ == "table" and name in CHAINLIT_TABLES)
 
-EXPECTED = {"profiles", "rfps", "transcripts", "messages", "intro_requests", "feedback", "llm_calls", "exposures", "accounts", *CHAINLIT_TABLES}
+
+EXPECTED = {
+    "profiles",
+    "rfps",
+    "transcripts",
+    "messages",
+    "intro_requests",
+    "feedback",
+    "llm_calls",
+    "exposures",
+    "accounts",
+    *CHAINLIT_TABLES,
+}
 
 
 def test_upgrade_head_on_an_empty_database_creates_every_table(database_url: str) -> None:

@@ -1,0 +1,1 @@
+"""The `mingle` command line."""

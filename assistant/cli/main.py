@@ -1,0 +1,375 @@
+"""The `mingle` command. Errors Mingle raises on purpose become one line and exit code 1."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant.cli.common import ExtractorKind, JsonFlag, err, extractor, out, print_json
+from assistant.cli.evals import bench_app, eval_app
+from assistant.settings import load_settings
+from store.errors import InputError, MingleError
+
+app = typer.Typer(
+    help="Mingle: find collaborators, mentors, mentees and compute, from any starting point.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Revision to migrate to.")) -> None:
+    """Create or migrate the tables (safe to run again)."""
+    from assistant.services import open_store
+    from store.db import upgrade
+
+    store = open_store(load_settings(), migrated=False)
+    at = upgrade(store.engine, revision)
+    err.print(f"database at revision [bold]{at}[/]")
+
+
+@app.command()
+def seed(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Only seed a store with no profiles.")] = False,
+) -> None:
+    """Load the demo community (idempotent: running it twice leaves one copy)."""
+    from assistant.services import open_store
+    from store.demo import seed as seed_store
+
+    store = open_store(load_settings())
+    if if_empty and store.profiles.count() > 0:
+        err.print(f"store already has {store.profiles.count()} profiles; not seeding")
+        return
+    with err.status("seeding the demo community…"):
+        report = seed_store(store)
+    err.print(
+        f"added {report.profiles_added} profiles and {report.rfps_added} RFPs "
+        f"(now {report.profiles_total} profiles, {report.rfps_total} RFPs)"
+    )
+
+
+@app.command()
+def stats(as_json: JsonFlag = False) -> None:
+    """Counts and diversity of the community."""
+    from assistant.services import open_store
+
+    data = open_store(load_settings()).stats()
+    if as_json:
+        print_json(data)
+        return
+    table = Table("measure", "value", title="Mingle community")
+    for key, value in data.items():
+        shown = ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
+        table.add_row(key, shown)
+    out.print(table)
+
+
+@app.command()
+def profiles(as_json: JsonFlag = False) -> None:
+    """Every profile with its ten contract fields."""
+    from assistant.services import open_store
+
+    people = open_store(load_settings()).profiles.list()
+    rows = [{"id": p.id, "display_name": p.display_name, **p.contract()} for p in people]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("name", "stage", "has", "wants", "topics", "UTC", title=f"{len(rows)} people")
+    table.add_column("id", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            row["display_name"],
+            str(row["career_stage"] or "–"),
+            " ".join(row["skills_have"]),
+            " ".join(row["skills_want"]),
+            "; ".join(row["topics"]),
+            "–" if row["utc_offset"] is None else f"{row['utc_offset']:+g}",
+            row["id"],
+        )
+    out.print(table)
+
+
+def _matching():  # type: ignore[no-untyped-def]
+    from assistant.services import open_matching, open_store
+
+    settings = load_settings()
+    return open_matching(settings, open_store(settings))
+
+
+def _person_json(m) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "profile_id": m.profile.id,
+        "display_name": m.profile.display_name,
+        "score": m.score,
+        "reasons": [r.to_json() for r in m.reasons],
+        "explanation": m.explanation,
+    }
+
+
+@app.command()
+def match(
+    profile_id: Annotated[str, typer.Argument(help="Whose suggestions (see `mingle profiles`).")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many people.")] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Complementary people and RFPs for one person, each with the reasons why."""
+    result = _matching().match(profile_id, k=k)
+    data = {
+        "profile_id": profile_id,
+        "people": [_person_json(m) for m in result.people],
+        "rfps": [
+            {
+                "rfp_id": m.rfp.id,
+                "title": m.rfp.title,
+                "score": m.score,
+                "reasons": [r.to_json() for r in m.reasons],
+                "explanation": m.explanation,
+            }
+            for m in result.rfps
+        ],
+    }
+    if as_json:
+        print_json(data)
+        return
+    out.print(f"[bold]Suggestions for {result.profile.display_name}[/] ({profile_id})\n")
+    for i, person in enumerate(data["people"], 1):
+        out.print(f"{i:2}. [bold]{person['display_name']}[/] ({person['profile_id']}, {person['score']:.3f})")
+        out.print(f"    {person['explanation']}", highlight=False)
+    if data["rfps"]:
+        out.print("\n[bold]Project ideas (RFPs)[/]")
+        for rfp in data["rfps"]:
+            out.print(f" • [bold]{rfp['title']}[/] ({rfp['rfp_id']}, {rfp['score']:.3f})")
+            out.print(f"    {rfp['explanation']}", highlight=False)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Who you are looking for, in your own words.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many people.")] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Natural-language search, e.g. "someone strong at writing who works on diffusion, UTC+1 to +3"."""
+    query, hits = _matching().search(text, k=k)
+    data = {
+        "query": text,
+        "filters": query.model_dump(mode="json"),
+        "people": [_person_json(h) for h in hits],
+    }
+    if as_json:
+        print_json(data)
+        return
+    filters = {key: value for key, value in data["filters"].items() if value not in ([], None, "")}
+    out.print(f"[bold]Understood:[/] {json.dumps(filters, ensure_ascii=False)}\n", highlight=False)
+    if not hits:
+        out.print("Nobody matches all of that yet. Try fewer conditions.")
+    for i, person in enumerate(data["people"], 1):
+        out.print(f"{i:2}. [bold]{person['display_name']}[/] ({person['profile_id']})")
+        out.print(f"    {person['explanation']}", highlight=False)
+
+
+@app.command()
+def reindex(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only report drift; exit 1 if there is any.")
+    ] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Drop the index and embed everything again.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Bring the vector index in step with the database (the source of truth)."""
+    from rich.progress import Progress
+
+    service = _matching()
+    if check:
+        report = service.check()
+        counts = report.counts()
+        if as_json:
+            print_json({"clean": report.clean, **counts})
+        else:
+            for kind, per_space in counts.items():
+                err.print(f"{kind:8} " + ", ".join(f"{space} {n}" for space, n in per_space.items()))
+            err.print(
+                "index is in step with the database"
+                if report.clean
+                else "index has drifted: run `mingle reindex`"
+            )
+        if not report.clean:
+            raise typer.Exit(1)
+        return
+    total = service.store.profiles.count() * 2 + service.store.rfps.count()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("embedding", total=total)
+        report = service.reindex(rebuild=rebuild, progress=lambda n: progress.advance(task, n))
+    summary = {"embedded": report.embedded, "unchanged": report.unchanged, "deleted": report.deleted}
+    if as_json:
+        print_json(summary)
+    else:
+        err.print(
+            f"embedded {sum(report.embedded.values())}, unchanged {sum(report.unchanged.values())}, "
+            f"deleted {sum(report.deleted.values())}"
+        )
+
+
+@app.command()
+def extract(
+    transcript: Annotated[
+        Path, typer.Argument(help='A transcript JSON file: {"turns": [{"role", "content"}, ...]}.')
+    ],
+    kind: Annotated[
+        ExtractorKind, typer.Option("--extractor", help="Which extractor reads the transcript.")
+    ] = ExtractorKind.rules,
+    as_json: JsonFlag = False,
+) -> None:
+    """Turn one transcript into a profile, with the quotes that support each field."""
+    from pydantic import ValidationError
+
+    from store.domain import Message
+
+    try:
+        raw = json.loads(transcript.read_text(encoding="utf-8"))
+        turns = [Message.model_validate(t) for t in raw["turns"]]
+    except FileNotFoundError:
+        raise InputError(f"no such transcript file: {transcript}") from None
+    except (json.JSONDecodeError, KeyError, TypeError, ValidationError) as exc:
+        raise InputError(
+            f'{transcript} is not a transcript ({{"turns": [{{"role", "content"}}]}}): {exc}'
+        ) from None
+    result = extractor(kind).extract(turns)
+    data = {
+        "profile": result.fields.contract(),
+        "evidence": result.evidence,
+        "display_name": result.display_name,
+        "declined": sorted(result.declined),
+        "source": result.source,
+    }
+    if as_json:
+        print_json(data)
+        return
+    table = Table("field", "value", "in their words", title=f"extracted by {result.source}")
+    for field, value in data["profile"].items():
+        table.add_row(
+            field, json.dumps(value, ensure_ascii=False), " / ".join(result.evidence.get(field, []))
+        )
+    Console().print(table)
+
+
+@app.command()
+def intros(
+    profile_id: Annotated[str, typer.Argument(help="Whose introductions.")],
+    accept: Annotated[str | None, typer.Option(help="Accept this introduction (its id).")] = None,
+    decline: Annotated[str | None, typer.Option(help="Decline this introduction (its id).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Introductions asked for and received; accept or decline one (double opt-in)."""
+    from dataclasses import asdict
+
+    from assistant.conversation.intros import IntroService
+    from assistant.services import open_store
+
+    service = IntroService(open_store(load_settings()))
+    service.store.profiles.get(profile_id)
+    if accept or decline:
+        view = service.answer(accept or decline or "", profile_id, accept=bool(accept))
+        err.print(f"{'accepted' if accept else 'declined'}: {view.other_name}")
+    views = [asdict(v) for v in service.for_person(profile_id)]
+    if as_json:
+        print_json(views)
+        return
+    table = Table("id", "direction", "with", "status", "contact")
+    for v in views:
+        table.add_row(v["id"], v["direction"], v["other_name"], v["status"], v["contact"] or "–")
+    out.print(table)
+
+
+@app.command()
+def export(profile_id: Annotated[str, typer.Argument(help="Whose data.")]) -> None:
+    """Everything Mingle holds about one person, as JSON."""
+    from assistant.conversation.privacy import export_person
+    from assistant.services import open_store
+
+    print_json(export_person(open_store(load_settings()), profile_id))
+
+
+@app.command()
+def delete(
+    profile_id: Annotated[str, typer.Argument(help="Who to remove.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking.")] = False,
+) -> None:
+    """Remove a person: profile, conversations, introductions, feedback, RFPs and index entries."""
+    from assistant.conversation.privacy import delete_person
+    from assistant.services import open_matching, open_store
+
+    settings = load_settings()
+    store = open_store(settings)
+    name = store.profiles.get(profile_id).display_name
+    if not yes and not typer.confirm(f"Delete {name} ({profile_id}) and everything about them?"):
+        raise typer.Exit(1)
+    delete_person(store, open_matching(settings, store), profile_id)
+    err.print(f"deleted {name} ({profile_id})")
+
+
+@app.command()
+def chat() -> None:
+    """The intake interview in the terminal (the same conversation as the web app)."""
+    from assistant.services import build_services
+    from assistant.ui.terminal import chat as run_chat
+
+    services = build_services(load_settings())
+    services.warm_up()
+    run_chat(services, out)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (MINGLE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (MINGLE_PORT).")] = None,
+    prepare: Annotated[
+        bool,
+        typer.Option("--prepare", help="First migrate, and seed the demo community if the store is empty."),
+    ] = False,
+) -> None:
+    """Start the chat app (Chainlit) at http://HOST:PORT."""
+    from assistant.ui.serve import serve as run_server
+
+    settings = load_settings()
+    if prepare:
+        from assistant.services import open_store
+        from store.db import upgrade
+        from store.demo import seed as seed_store
+
+        store = open_store(settings, migrated=False)
+        upgrade(store.engine)
+        if store.profiles.count() == 0:
+            with err.status("seeding the demo community…"):
+                report = seed_store(store)
+            err.print(f"seeded {report.profiles_added} people and {report.rfps_added} RFPs")
+        store.dispose()
+    run_server(settings, host=host, port=port)
+
+
+app.add_typer(eval_app, name="eval")
+app.add_typer(bench_app, name="bench")
+
+
+def main() -> None:
+    try:
+        app()
+    except MingleError as exc:
+        sys.stderr.write(f"mingle: error: {exc}\n")
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Double opt-in introductions.
+
+    request(A → B): pending; holds one of A's and one of B's intro slots
+    B accepts: both see each other's contact; B declines: A is never told it was a decline
+    (A sees "waiting" until WAIT days have passed, then "closed", as for an unanswered request)
+
+Nobody can be asked while paused or hidden, twice, by themselves, or beyond their capacity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from store.domain import IntroRequest, Profile
+from store.errors import InputError, NotFound
+from store.repositories import Store
+
+WAIT = timedelta(days=14)
+HOLDS_SLOT = ("pending", "accepted")
+
+
+@dataclass(frozen=True)
+class IntroView:
+    """One introduction as one side may see it: never the other side's contact before both
+    said yes, never the word "declined" for the person who asked."""
+
+    id: str
+    direction: str  # "incoming" | "outgoing"
+    other_id: str
+    other_name: str
+    status: str  # pending | waiting | accepted | declined | closed
+    note: str
+    contact: str | None
+
+
+class IntroService:
+    def __init__(self, store: Store, clock=lambda: datetime.now(UTC)) -> None:  # type: ignore[no-untyped-def]
+        self.store = store
+        self.clock = clock
+
+    def _open(self, profile_id: str) -> int:
+        return self.store.intros.open_counts([profile_id]).get(profile_id, 0)
+
+    def request(self, requester: Profile, target_id: str, note: str = "") -> IntroRequest:
+        target = self.store.profiles.get(target_id)
+        if target.id == requester.id:
+            raise InputError("you can't request an introduction to yourself")
+        if target.paused or target.visibility != "public":
+            raise InputError(f"{target.display_name} isn't taking introductions right now")
+        if any(
+            i.target_id == target.id or i.requester_id == target.id
+            for i in self.store.intros.involving(requester.id)
+        ):
+            raise InputError(f"you already have an introduction with {target.display_name}")
+        if self._open(requester.id) >= requester.intro_capacity:
+            raise InputError(
+                f"you have {requester.intro_capacity} open introductions, your limit: wait for answers first"
+            )
+        if self._open(target.id) >= target.intro_capacity:
+            raise InputError(f"{target.display_name} has no room for new introductions right now")
+        return self.store.intros.add(
+            IntroRequest(requester_id=requester.id, target_id=target.id, note=note[:1000])
+        )
+
+    def _mine(self, intro_id: str, me: str) -> IntroRequest:
+        intro = self.store.intros.get(intro_id)
+        if me not in (intro.requester_id, intro.target_id):
+            raise NotFound(f"no introduction with id {intro_id!r}")  # others' intros do not exist for you
+        return intro
+
+    def answer(self, intro_id: str, me: str, accept: bool) -> IntroView:
+        """Only the person asked can answer, once."""
+        intro = self._mine(intro_id, me)
+        if intro.target_id != me:
+            raise InputError("only the person you asked can answer this introduction")
+        if intro.status != "pending":
+            raise InputError("this introduction was already answered")
+        self.store.intros.set_status(intro.id, "accepted" if accept else "declined")
+        return self.view(intro.id, me)
+
+    def withdraw(self, intro_id: str, me: str) -> None:
+        intro = self._mine(intro_id, me)
+        if intro.requester_id != me or intro.status != "pending":
+            raise InputError("only a pending request you made can be withdrawn")
+        self.store.intros.set_status(intro.id, "withdrawn")
+
+    def view(self, intro_id: str, me: str) -> IntroView:
+        return self._view(self._mine(intro_id, me), me)
+
+    def _view(self, intro: IntroRequest, me: str) -> IntroView:
+        outgoing = intro.requester_id == me
+        other = self.store.profiles.find(intro.target_id if outgoing else intro.requester_id)
+        status = intro.status
+        if outgoing and status in ("pending", "declined"):
+            status = "closed" if self.clock() - intro.created_at > WAIT else "waiting"
+        return IntroView(
+            id=intro.id,
+            direction="outgoing" if outgoing else "incoming",
+            other_id=other.id if other else "",
+            other_name=other.display_name if other else "someone who left Mingle",
+            status=status,
+            note=intro.note,
+            contact=other.contact if (other and intro.status == "accepted") else None,
+        )
+
+    def for_person(self, me: str) -> list[IntroView]:
+        return [self._view(i, me) for i in self.store.intros.involving(me) if i.status != "withdrawn"]

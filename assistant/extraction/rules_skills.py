@@ -1,0 +1,167 @@
+"""Rules for the six axes (have vs want), help (seeking vs offering) and project mode.
+
+A clause is read on its own, minus any relative clause ("a collaborator who's strong at
+engineering" says nothing about the speaker's engineering). Cues decide the polarity:
+- skills: neutral cues ("I'm okay at X") record nothing; want cues (improve, learn, struggle,
+  weak, "hard for me", "could be better", "can't") → want; a have cue after a negator ("not a
+  strong writer", "less good at") → want; have cues (good at, strong, "people say I write
+  well", "I can code") → have. A clause without a cue inherits the previous cue of its sentence,
+  else the polarity of the question just asked ("What are your strengths?" → have).
+- help: "to mentor"/"mentees"/"I run a reading group" always offer; then offer cues (happy to,
+  I can, spare) beat seek cues (looking for, need, I'd like); a clause without a cue inherits,
+  else the question decides. Skills inside a help clause count only when linked ("feedback on
+  my writing" → want write; "mentor students on coding" → have code).
+- project mode: own idea / pitch / "people to implement it" → pitch_idea; someone else's idea →
+  implement_idea; "either/both/flexible" answering the mode question → either. Latest wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from assistant.extraction.rules_text import Clause, Finding, alternation, lexicon, words_pattern
+from store.domain import Help, ProjectMode, Skill
+
+LINKED_HELPS = (Help.mentorship, Help.feedback)
+PITCH = re.compile(
+    r"\bmy own (?:idea|ideas|project)\b|\bown ideas?\b|\bpitch(?:ing)?\b|\bi have an idea\b"
+    r"|\bpreliminary results\b"
+    r"|\b(?:people|someone|others|students|somebody) to (?:help )?implement\b|\bhelp implement it\b"
+    r"|\bpost (?:project )?ideas\b|\bmi propia idea\b|\bminha própria ideia\b|\bma propre idée\b"
+)
+IMPLEMENT = re.compile(
+    r"\bimplement (?:someone|somebody|other people|others|an idea|their|your)\b|\bsomeone else'?s\b"
+    r"|\bsomebody else'?s\b|\bother people'?s ideas?\b|\bpick up (?:an? |someone)|\bbuild someone"
+    r"|\bla idea de otr|\ba ideia de outr"
+)
+EITHER = re.compile(
+    r"\beither\b|\bboth\b|\bflexible\b|\bdon'?t mind\b|\bdoesn'?t matter\b|\bany is fine\b|\bno preference\b"
+    r"|\bcualquiera\b|\bambos\b|\bles deux\b"
+)
+
+
+@dataclass
+class Carry:
+    """The cue in force within the current sentence (a clause without a cue inherits it)."""
+
+    sentence: tuple[int, int] = (-1, -1)
+    skill: str | None = None
+    help: str | None = None
+
+
+@cache
+def _patterns() -> dict[str, Any]:
+    sk, hp = lexicon("skills"), lexicon("helps")
+
+    def cue(phrases: list[str]) -> re.Pattern[str]:
+        return re.compile(rf"(?<![\w'])(?:{alternation(phrases)})(?![\w'])")
+
+    skill_words = {Skill(k): v for k, v in sk["skills"].items()}
+    languages = alternation(list(lexicon("languages")["languages"]))
+    return {
+        "skills": {s: words_pattern(v) for s, v in skill_words.items()},
+        "neural": re.compile(r"(?:neural|graph|bayesian|social|deep|belief|sensor|road)\s+$"),
+        "have": cue(sk["have_cues"]),
+        "want": cue(sk["want_cues"]),
+        "neutral": cue(sk["neutral_cues"]),
+        "negator": re.compile(rf"(?:{alternation(sk['negators'])})\b(?:\s+\w+){{0,3}}\s*$"),
+        "helps": {Help(k): words_pattern(v) for k, v in hp["helps"].items()},
+        "all_helps": words_pattern([p for v in hp["helps"].values() for p in v]),
+        "offer_always": cue(hp["offer_always"]),
+        "offer": cue(hp["offer_cues"]),
+        "seek": cue(hp["seek_cues"]),
+        "speaker": re.compile(rf"(?<![\w-])(?:{languages}|native)\s+speakers?(?![\w-])"),
+    }
+
+
+def _skill_mentions(text: str) -> list[tuple[Skill, int]]:
+    p = _patterns()
+    found: list[tuple[Skill, int]] = []
+    for skill, pattern in p["skills"].items():
+        for m in pattern.finditer(text):
+            if skill is Skill.network and p["neural"].search(text[: m.start()]):
+                continue
+            found.append((skill, m.start()))
+    return found
+
+
+def _skill_cue(text: str) -> str | None:
+    """'want', 'have', 'neutral' or None for one clause (neutral and want are checked first)."""
+    p = _patterns()
+    if p["neutral"].search(text):
+        return "neutral"
+    if p["want"].search(text):
+        return "want"
+    for m in p["have"].finditer(text):
+        return "want" if p["negator"].search(text[: m.start()]) else "have"
+    return None
+
+
+def _help_cue(text: str) -> str | None:
+    p = _patterns()
+    if p["offer_always"].search(text) or p["offer"].search(text):
+        return "offer"
+    if p["seek"].search(text):
+        return "seek"
+    return None
+
+
+SLOT_SKILL = {"skills_have": "have", "skills_want": "want"}
+SLOT_HELP = {"seeking": "seek", "offering": "offer"}
+
+
+def skills_and_help(clause: Clause, slot: str | None, carry: Carry) -> list[Finding]:
+    """Skills and help of one clause; updates ``carry`` with the cue in force."""
+    p = _patterns()
+    if carry.sentence != (clause.turn, clause.sentence):
+        carry.sentence, carry.skill, carry.help = (clause.turn, clause.sentence), None, None
+    low = p["speaker"].sub(lambda m: " " * len(m.group(0)), clause.main())
+    helps = [(h, m) for h, pattern in p["helps"].items() for m in pattern.finditer(low)]
+    out: list[Finding] = []
+    if helps:
+        cue = _help_cue(low) or carry.help or SLOT_HELP.get(slot or "")
+        carry.help = cue or carry.help
+        if cue is None:
+            return out
+        field = "offering" if cue == "offer" else "seeking"
+        if any(h is Help.mentorship for h, _ in helps) and p["offer_always"].search(low):
+            field = "offering"
+        for h, m in helps:
+            out.append(clause.finding(field, h, m.start()))
+            if h in LINKED_HELPS:
+                tail = low[m.end() : m.end() + 60]
+                for skill, at in _skill_mentions(tail):
+                    if re.search(r"\b(?:on|for|with|about)\s+(?:my|the|our|their)?\s*$", tail[:at]):
+                        side = "skills_have" if field == "offering" else "skills_want"
+                        out.append(clause.finding(side, skill, m.end() + at))
+        return out
+    cue = _skill_cue(low)
+    mentions = _skill_mentions(low)
+    if cue is not None:
+        carry.skill = None if cue == "neutral" else cue
+    if not mentions:
+        return out
+    polarity = cue if cue is not None else carry.skill or SLOT_SKILL.get(slot or "")
+    if polarity in (None, "neutral"):
+        return out
+    field = "skills_have" if polarity == "have" else "skills_want"
+    for skill, at in mentions:
+        out.append(clause.finding(field, skill, at))
+    return out
+
+
+def project_mode(sentence: Clause, slot: str | None) -> list[Finding]:
+    """Pitch own idea, implement someone else's, or either (latest cue in the sentence wins)."""
+    low = sentence.main() if not IMPLEMENT.search(sentence.low) else sentence.low
+    hits: list[tuple[int, ProjectMode]] = []
+    hits += [(m.start(), ProjectMode.pitch_idea) for m in PITCH.finditer(low)]
+    hits += [(m.start(), ProjectMode.implement_idea) for m in IMPLEMENT.finditer(low)]
+    if slot == "project_mode" or re.search(r"\b(?:idea|pitch|implement)", low):
+        hits += [(m.start(), ProjectMode.either) for m in EITHER.finditer(low)]
+    if not hits:
+        return []
+    at, mode = max(hits, key=lambda h: h[0])
+    return [sentence.finding("project_mode", mode, at)]

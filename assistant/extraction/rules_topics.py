@@ -1,0 +1,111 @@
+"""Rules for topics: short noun phrases of research interests, in the person's own words.
+
+Three sources, in this order of trust:
+1. a trigger ("I work on X", "my research is on X", "interested in X", "Research interests: X")
+   followed by a phrase, cut at a stop ("which", "because", " at a ") and split into several
+   topics at list separators (",", "and", "especially") — "NLP for Portuguese, especially hate
+   speech detection" gives two;
+2. the answer to a topic question when it is a short sentence with no "I/my/we";
+3. the topic vocabulary anywhere ("RL" → "reinforcement learning").
+A topic whose words are all inside another kept topic is dropped ("interpretability" beside
+"mechanistic interpretability of small transformers").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from assistant.extraction.rules_text import Clause, Finding, alternation, lexicon, words_pattern
+
+VERBS = re.compile(
+    r"(?<![\w'])(?:can|could|would|will|should|is|are|am|was|were|be|do|does|did|join|want|wants|like|need"
+    r"|needs|have|has|had|think|guess|feel|know|hope|love|help|get|got|go|make)(?![\w'])"
+)
+PRONOUNS = re.compile(r"(?<![\w'])(?:i|i'm|i've|i'd|my|me|we|our|us|you|your|mine)(?![\w'])")
+MAX_WORDS = 8
+FUNCTION_WORDS = frozenset({"for", "of", "in", "on", "the", "a", "and", "with"})
+TOKEN = re.compile(r"[\w+#]+(?:[-'][\w+#]+)*")
+
+
+@cache
+def _patterns() -> dict[str, Any]:
+    lex = lexicon("topics")
+    return {
+        "trigger": re.compile(rf"(?<![\w'-])(?:{alternation(lex['triggers'])})(?:\s+|(?<=:))"),
+        "others": re.compile(r"(?:people|students|others|someone|anyone|folks)\s+(?:\w+\s+)?$"),
+        "splitters": re.compile(alternation(lex["splitters"])),
+        "stops": re.compile(alternation(lex["stops"])),
+        "drop": set(lex["drop_words"]),
+        "vocab": re.compile(rf"(?<![\w-])(?:{alternation(lex['vocabulary'])})(?!\w)"),
+        "abbrev_low": words_pattern(list(lex["abbreviations"])),
+        "abbrev": lex["abbreviations"],
+    }
+
+
+def _clean(piece: str) -> str:
+    p = _patterns()
+    words = piece.strip(" .,;:!?()\"'-–—").split()
+    while words and words[0].lower() in p["drop"]:
+        words.pop(0)
+    while words and words[-1].lower() in p["drop"]:
+        words.pop()
+    text = " ".join(words).strip(" .,;:!?()\"'-")
+    low = text.lower()
+    if not text or len(text.split()) > MAX_WORDS or PRONOUNS.search(low) or VERBS.search(low):
+        return ""
+    if not re.search(r"\w", text):
+        return ""
+    return text
+
+
+def _phrases(text: str, low: str, start: int) -> list[tuple[str, int]]:
+    """Split the span ``text[start:]`` (cut at the first stop) into cleaned topic phrases."""
+    p = _patterns()
+    end = len(text)
+    if stop := p["stops"].search(low, start):
+        end = stop.start()
+    out: list[tuple[str, int]] = []
+    last = start
+    for m in list(p["splitters"].finditer(low, start, end)) + [None]:
+        cut = end if m is None else m.start()
+        if (topic := _clean(text[last:cut])) and topic.lower() not in p["drop"]:
+            out.append((topic, last))
+        if m is not None:
+            last = m.end()
+    return out
+
+
+def topics(sentence: Clause, slot: str | None, short_turn: bool) -> list[Finding]:
+    """Topic phrases of one sentence (triggers, a short answer to a topic question, vocabulary)."""
+    p = _patterns()
+    text, low = sentence.text, sentence.main()
+    found: list[tuple[str, int]] = []
+    for m in p["trigger"].finditer(low):
+        if p["others"].search(low[: m.start()]):
+            continue
+        found.extend(_phrases(text, low, m.end()))
+    if not found and slot == "topics" and short_turn:
+        found.extend(_phrases(text, low, 0))
+    for m in p["vocab"].finditer(low):
+        found.append((text[m.start() : m.end()], m.start()))
+    for m in p["abbrev_low"].finditer(low):
+        if text[m.start() : m.end()].isupper() or m.group(0).endswith("s"):
+            found.append((p["abbrev"][m.group(0)], m.start()))
+    return [sentence.finding("topics", topic, at) for topic, at in found]
+
+
+def _tokens(topic: str) -> set[str]:
+    return {t for t in TOKEN.findall(topic.lower()) if t not in FUNCTION_WORDS}
+
+
+def merge_topics(findings: list[Finding]) -> list[Finding]:
+    """First mention order; drop a topic whose words all sit inside another kept topic."""
+    unique: dict[str, Finding] = {}
+    for f in sorted(findings, key=lambda f: f.order):
+        unique.setdefault(str(f.value).lower(), f)
+    kept = list(unique.values())
+    return [
+        f for f in kept if not any(g is not f and _tokens(str(f.value)) < _tokens(str(g.value)) for g in kept)
+    ]

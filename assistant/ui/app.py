@@ -1,0 +1,255 @@
+"""The Chainlit app: thin. Each handler reads session state, calls one service method, renders.
+
+Service calls are synchronous (SQLAlchemy, the model) and run in a worker thread, so the event
+loop stays free: Chainlit's async chat-history writes must be able to commit meanwhile, or two
+writers on one SQLite file would wait on each other.
+
+Run it with `mingle serve` (which sets Chainlit's app root and the offline switches).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from functools import cache
+
+import chainlit as cl
+
+from assistant.conversation.intake import Conversation, Reply
+from assistant.conversation.texts import COMMANDS, welcome
+from assistant.services import Services, build_services
+from assistant.settings import async_url, load_settings
+from assistant.ui.cards import card_markdown, escape, radar
+from store.errors import MingleError
+
+SETTINGS = load_settings()  # read once: which callbacks to register depends on MINGLE_AUTH
+
+
+_building = threading.Lock()
+
+
+@cache
+def _build() -> Services:
+    return build_services(load_settings())
+
+
+def services() -> Services:
+    """Built once per process. The start-up thread and the first chats may ask together:
+    the lock makes them wait for one build (two Chroma clients on one folder would race)."""
+    with _building:
+        return _build()
+
+
+services.cache_clear = _build.cache_clear  # type: ignore[attr-defined]
+
+
+@cache
+def warm_up() -> None:
+    """Once, after the first welcome is out: load the model and check the index in the background
+    while the newcomer reads (loading torch holds the interpreter for seconds)."""
+    threading.Thread(target=services().warm_up, name="warm-up", daemon=True).start()
+
+
+@cl.on_app_startup
+def prepare() -> None:
+    """Open the store and the index while the first browser is still loading the page."""
+    threading.Thread(target=services, name="services", daemon=True).start()
+
+
+def _conversation() -> Conversation | None:
+    return cl.user_session.get("conversation")
+
+
+async def _say(text: str, **kwargs: object) -> None:
+    await cl.Message(content=text, **kwargs).send()  # type: ignore[arg-type]
+
+
+def _owner() -> str:
+    """Whose conversation this is: the signed-in user, or (single-user demo) this browser session."""
+    user = cl.user_session.get("user")
+    return f"user:{user.identifier}" if user is not None else f"session:{cl.context.session.id}"
+
+
+@cl.on_chat_start
+async def start() -> None:
+    try:
+        owner, thread_id = _owner(), cl.context.session.thread_id
+
+        def open_conversation() -> Conversation:  # in a worker: the first call builds the services
+            people, rfps = services().community_counts()
+            return services().intake.start(owner, welcome(people, rfps, services().mode_label), thread_id)
+
+        conversation = await asyncio.to_thread(open_conversation)
+    except MingleError as exc:
+        await _say(f"Mingle cannot open its database right now: {exc}")
+        return
+    cl.user_session.set("conversation", conversation)
+    await cl.context.emitter.set_commands(COMMANDS)
+    await _say(conversation.messages[-1].content)
+    warm_up()
+
+
+@cl.on_chat_resume
+async def resume(thread: dict) -> None:  # type: ignore[type-arg]
+    """A thread from the history: the interview continues where the stored transcript stopped."""
+    try:
+        owner = _owner()
+        conversation = await asyncio.to_thread(lambda: services().intake.resume(thread["id"], owner))
+    except MingleError as exc:
+        await _say(f"I could not reopen that conversation: {exc}")
+        return
+    cl.user_session.set("conversation", conversation)
+    await cl.context.emitter.set_commands(COMMANDS)
+
+
+if SETTINGS.auth == "password":
+
+    @cl.password_auth_callback
+    async def sign_in(username: str, password: str) -> cl.User | None:
+        """Sign in, or sign up on first use of a name. Each user sees only their own data."""
+        if not username.strip() or len(password) < 8:
+            return None
+        if await asyncio.to_thread(lambda: services().store.accounts.sign_in(username.strip(), password)):
+            return cl.User(identifier=username.strip(), metadata={"provider": "password"})
+        return None
+
+    from chainlit.oauth_providers import get_configured_oauth_providers
+
+    if get_configured_oauth_providers():  # Chainlit's own OAUTH_* variables name the providers
+
+        @cl.oauth_callback
+        async def oauth_sign_in(  # type: ignore[no-untyped-def]
+            provider: str,
+            token: str,
+            raw: dict,
+            default_user: cl.User,
+            id_token=None,  # type: ignore[type-arg]
+        ):
+            """A provider vouched for this person: their namespaced identifier is their account."""
+            return cl.User(
+                identifier=f"{provider}:{default_user.identifier}", metadata={"provider": provider}
+            )
+
+    @cl.data_layer
+    def chat_history():  # type: ignore[no-untyped-def]
+        from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+
+        return SQLAlchemyDataLayer(conninfo=async_url(services().settings.resolved_database_url))
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    conversation = _conversation()
+    text = f"/{message.command} {message.content}" if message.command else message.content
+    try:
+        if conversation is None:
+            raise MingleError("this conversation was not started; please reload the page")
+        reply = await asyncio.to_thread(lambda: services().intake.handle(conversation, text))
+    except MingleError as exc:
+        await _say(f"I could not do that: {exc}")
+        return
+    await render(reply)
+
+
+async def render(reply: Reply) -> None:
+    if reply.card is not None:
+        elements = [cl.Plotly(name="six axes", figure=radar(reply.card), display="inline")]
+        actions = [cl.Action(name="confirm", payload={}, label="Looks right: save", icon="check")]
+        await _say(
+            reply.text + "\n\n" + card_markdown(reply.card, reply.evidence),
+            elements=elements,
+            actions=actions,
+        )
+        return
+    await _say(reply.text)
+    if reply.matches is not None:
+        for m in reply.matches.people:
+            pid = m.profile.id
+            await _say(
+                f"**{escape(m.profile.display_name)}**: {escape(m.explanation)}",
+                actions=[
+                    cl.Action(
+                        name="request_intro", payload={"id": pid}, label="Request intro", icon="handshake"
+                    ),
+                    cl.Action(name="not_a_fit", payload={"id": pid}, label="Not a fit", icon="x"),
+                    cl.Action(name="more_like", payload={"id": pid}, label="More like this", icon="users"),
+                ],
+            )
+        for r in reply.matches.rfps:
+            await _say(
+                f"📌 **RFP: {escape(r.rfp.title)}**: {escape(r.explanation)}",
+                actions=[cl.Action(name="not_a_fit", payload={"id": r.rfp.id}, label="Not a fit", icon="x")],
+            )
+    for hit in reply.hits:
+        await _say(
+            f"**{escape(hit.profile.display_name)}**: {escape(hit.explanation)}",
+            actions=[
+                cl.Action(
+                    name="more_like", payload={"id": hit.profile.id}, label="More like this", icon="users"
+                )
+            ],
+        )
+    for intro in reply.intros:
+        line = f"**{escape(intro.other_name)}**: {intro.direction}, {intro.status}"
+        if intro.contact:
+            line += f". Contact: {escape(intro.contact)}"
+        actions = []
+        if intro.direction == "incoming" and intro.status == "pending":
+            actions = [
+                cl.Action(name="accept_intro", payload={"id": intro.id}, label="Accept", icon="check"),
+                cl.Action(name="decline_intro", payload={"id": intro.id}, label="Decline", icon="x"),
+            ]
+        await _say(line, actions=actions)
+    if reply.export is not None:
+        data = json.dumps(reply.export, ensure_ascii=False, indent=2).encode()
+        await _say("", elements=[cl.File(name="mingle-export.json", content=data, display="inline")])
+
+
+async def _act(action: cl.Action, work) -> None:  # type: ignore[no-untyped-def]
+    conversation = _conversation()
+    try:
+        if conversation is None:
+            raise MingleError("this conversation was not started; please reload the page")
+        result = await asyncio.to_thread(work, conversation, action.payload.get("id", ""))
+    except MingleError as exc:
+        await _say(f"I could not do that: {exc}")
+        return
+    if isinstance(result, Reply):
+        await render(result)
+    else:
+        await _say(result)
+
+
+@cl.action_callback("confirm")
+async def on_confirm(action: cl.Action) -> None:
+    await _act(action, lambda conversation, _: services().intake.confirm(conversation))
+
+
+@cl.action_callback("request_intro")
+async def on_request_intro(action: cl.Action) -> None:
+    await _act(action, services().intake.request_intro)
+
+
+@cl.action_callback("not_a_fit")
+async def on_not_a_fit(action: cl.Action) -> None:
+    await _act(action, services().intake.not_a_fit)
+
+
+@cl.action_callback("more_like")
+async def on_more_like(action: cl.Action) -> None:
+    await _act(action, services().intake.more_like)
+
+
+@cl.action_callback("accept_intro")
+async def on_accept_intro(action: cl.Action) -> None:
+    await _act(
+        action, lambda conversation, intro_id: services().intake.answer_intro(conversation, intro_id, True)
+    )
+
+
+@cl.action_callback("decline_intro")
+async def on_decline_intro(action: cl.Action) -> None:
+    await _act(
+        action, lambda conversation, intro_id: services().intake.answer_intro(conversation, intro_id, False)
+    )

@@ -1,0 +1,80 @@
+"""How a profile, a suggestion or a search hit is shown: pure functions, no Chainlit."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from store.domain import CONTRACT_FIELDS, Profile, Skill
+
+LABELS = {
+    "career_stage": "Career stage",
+    "skills_have": "Strong at",
+    "skills_want": "Wants to grow",
+    "seeking": "Looking for",
+    "offering": "Can offer",
+    "project_mode": "Project style",
+    "topics": "Works on",
+    "languages": "Languages",
+    "utc_offset": "Time zone",
+    "hours_per_week": "Hours a week",
+}
+AXIS_LABEL = {
+    Skill.read: "Read",
+    Skill.code: "Code",
+    Skill.idea: "Ideas",
+    Skill.write: "Write",
+    Skill.speak: "Speak",
+    Skill.network: "Network",
+}
+
+
+def escape(text: str) -> str:
+    """User words shown inside markdown: HTML escaped and markdown table/emphasis neutralised."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def _shown(name: str, value: Any) -> str:
+    if value in (None, [], ""):
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    if name == "utc_offset":
+        return f"UTC{value:+g}"
+    return str(value).replace("_", " ")
+
+
+def card_markdown(profile: Profile, evidence: dict[str, list[str]]) -> str:
+    """A table of the ten contract fields, each with the person's own words that support it."""
+    data = profile.contract()
+    lines = [f"**{escape(profile.display_name)}**", "", "| | | in your words |", "|---|---|---|"]
+    for name in CONTRACT_FIELDS:
+        quotes = " / ".join(f"“{escape(q)}”" for q in evidence.get(name, [])[:2])
+        lines.append(f"| {LABELS[name]} | {escape(_shown(name, data[name]))} | {quotes} |")
+    return "\n".join(lines)
+
+
+def radar(profile: Profile) -> Any:
+    """The six axes: what the person has, and what they want to grow (plotly)."""
+    import plotly.graph_objects as go
+
+    axes = list(Skill)
+    theta = [AXIS_LABEL[a] for a in axes] + [AXIS_LABEL[axes[0]]]
+
+    def trace(chosen: set[Skill], name: str, colour: str) -> Any:
+        r = [1.0 if a in chosen else 0.08 for a in axes]
+        return go.Scatterpolar(r=r + r[:1], theta=theta, fill="toself", name=name, line={"color": colour})
+
+    figure = go.Figure(
+        [
+            trace(set(profile.skills_have), "has", "#2a9d8f"),
+            trace(set(profile.skills_want), "wants to grow", "#e76f51"),
+        ]
+    )
+    figure.update_layout(
+        polar={"radialaxis": {"visible": False, "range": [0, 1.05]}},
+        showlegend=True,
+        margin={"l": 30, "r": 30, "t": 30, "b": 30},
+        height=320,
+    )
+    return figure

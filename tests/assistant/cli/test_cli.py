@@ -1,0 +1,134 @@
+"""The `mingle` command: JSON shapes in-process, and bad input through the real executable."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli.main import app
+from store.domain import CONTRACT_FIELDS
+
+MINGLE = str(Path(sys.executable).parent / "mingle")
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.setenv("MINGLE_DATA_DIR", str(tmp_path / "data"))
+    return CliRunner()
+
+
+def _ok(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture
+def seeded(runner: CliRunner) -> CliRunner:
+    _ok(runner, "db", "upgrade")
+    _ok(runner, "seed")
+    return runner
+
+
+def test_stats_json_has_the_promised_shape(seeded: CliRunner) -> None:
+    stats = json.loads(_ok(seeded, "stats", "--json"))
+    assert set(stats) == {
+        "profiles",
+        "rfps",
+        "skills_have",
+        "skills_want",
+        "career_stages",
+        "utc_offsets",
+        "languages",
+    }
+    assert stats["profiles"] >= 300 and stats["rfps"] >= 60
+    assert set(stats["skills_have"]) == {"read", "code", "idea", "write", "speak", "network"}
+    assert stats["utc_offsets"] >= 20 and stats["languages"] >= 12
+
+
+def test_seed_twice_then_if_empty_does_nothing(seeded: CliRunner) -> None:
+    before = json.loads(_ok(seeded, "stats", "--json"))
+    _ok(seeded, "seed")
+    _ok(seeded, "seed", "--if-empty")
+    assert json.loads(_ok(seeded, "stats", "--json")) == before
+
+
+def test_profiles_json_lists_everyone_with_the_contract_fields(seeded: CliRunner) -> None:
+    people = json.loads(_ok(seeded, "profiles", "--json"))
+    assert len(people) >= 300
+    assert all(list(p) == ["id", "display_name", *CONTRACT_FIELDS] for p in people)
+    assert all("contact" not in p for p in people)  # private
+
+
+def test_tables_render_for_people(seeded: CliRunner) -> None:
+    assert "Mingle community" in _ok(seeded, "stats")
+    assert "demo-amara" in _ok(seeded, "profiles")
+
+
+def _mingle(*args: str, env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [MINGLE, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=120, **kwargs
+    )
+
+
+def _one_clear_line(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("mingle: error: ") and expected in lines[0], lines[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://root@localhost/x", "MINGLE_DATABASE_URL must start with sqlite"),
+        ("postgresql+psycopg://u@h:notaport/db", "is not a database URL"),
+        ("postgresql+psycopg://no_such_role@127.0.0.1:5432/test", "cannot reach the database at"),
+        ("postgresql+psycopg://nobody@127.0.0.1:1/none", "cannot reach the database at"),
+        ("postgresql+nosuchdriver://a@b/c", "driver that is not installed"),
+        ("sqlite:////proc/forbidden/mingle.db", "cannot create the data folder"),
+    ],
+)
+def test_bad_database_urls_give_one_line_and_exit_1(url: str, expected: str) -> None:
+    _one_clear_line(_mingle("stats", env={"MINGLE_DATABASE_URL": url}), expected)
+
+
+def test_an_unmigrated_database_says_what_to_run(tmp_path: Path) -> None:
+    _one_clear_line(_mingle("stats", env={"MINGLE_DATA_DIR": str(tmp_path)}), "run `mingle db upgrade`")
+
+
+def test_a_read_only_data_dir_is_one_clear_line(tmp_path: Path) -> None:
+    """A truly read-only file system (root ignores permission bits, so chmod proves nothing):
+    a read-only tmpfs mounted in a private mount namespace of the command alone."""
+    data = tmp_path / "data"
+    data.mkdir()
+    if os.geteuid() == 0 and shutil.which("unshare"):
+        script = f"mount -t tmpfs -o ro tmpfs {data} && exec {MINGLE} db upgrade"
+        result = subprocess.run(
+            ["unshare", "-m", "sh", "-c", script],
+            env={**os.environ, "MINGLE_DATA_DIR": str(data)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if "mount:" in result.stderr:
+            pytest.skip(f"cannot mount a read-only file system here: {result.stderr.strip()}")
+    else:
+        data.chmod(0o555)
+        result = _mingle("db", "upgrade", env={"MINGLE_DATA_DIR": str(data)})
+        data.chmod(0o755)
+    _one_clear_line(result, "is not writable")
+
+
+def test_a_missing_model_package_is_one_clear_line(tmp_path: Path) -> None:
+    env = {"MINGLE_DATA_DIR": str(tmp_path), "MINGLE_EMBEDDING_MODEL_PATH": str(tmp_path / "no-model")}
+    assert _mingle("db", "upgrade", env=env).returncode == 0
+    _one_clear_line(_mingle("serve", "--port", "1", env=env), "holds no sentence-transformers model")

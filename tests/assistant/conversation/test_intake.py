@@ -1,0 +1,204 @@
+"""The intake service end to end over a real SQLite store, with fast fakes for model parts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from assistant.conversation.intake import IntakeService
+from assistant.settings import load_settings
+from store.db import make_engine, upgrade
+from store.demo import seed
+from store.errors import InputError
+from store.repositories import Store
+
+from tests.assistant.fakes import KeywordExtractor, fake_services
+
+
+@pytest.fixture
+def intake(sqlite_url: str) -> Iterator[IntakeService]:
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    store = Store(engine)
+    seed(store)
+    yield fake_services(load_settings(), store).intake
+    store.dispose()
+
+
+ANSWERS = [
+    "I work on diffusion models for CT scans",  # topics
+    "I'm a PhD student",  # stage
+    "I write well and read a lot",  # have
+    "I want to learn to code and grow my network",  # want
+    "I need compute and a mentor",  # seeking
+    "I can give feedback",  # offering
+    "I have my own idea",  # mode
+    "UTC+1, about 6 hours a week, English",  # practical
+]
+
+
+def test_a_whole_intake_in_eight_answers_then_saved_and_matched(intake: IntakeService) -> None:
+    conversation = intake.start("session-a", "Welcome! What do you work on?")
+    replies = [intake.handle(conversation, answer) for answer in ANSWERS]
+    assert [r.kind for r in replies[:-1]] == ["ask"] * 7
+    card = replies[-1]
+    assert card.kind == "card" and card.card is not None
+    assert card.card.skills_want == {"code", "network"} and card.card.utc_offset == 1.0
+    assert card.evidence["seeking"] == ["I need compute and a mentor"]
+    assert intake.store.profiles.count() == 314  # nothing saved before the person confirms
+    saved = intake.handle(conversation, "yes, looks right")
+    assert saved.kind == "matches" and saved.matches is not None and len(saved.matches.people) == 5
+    assert all(m.explanation for m in saved.matches.people)
+    profile = intake.store.profiles.get(conversation.profile_id or "")
+    assert profile.evidence["topics"] == ["I work on diffusion models for CT scans"]
+    transcript = intake.store.transcripts.get(conversation.transcript_id)
+    assert transcript.profile_id == profile.id
+    assert [m.content for m in transcript.messages if m.role == "user"] == [*ANSWERS, "yes, looks right"]
+
+
+def test_skips_are_respected_and_it_says_when_it_has_enough(intake: IntakeService) -> None:
+    conversation = intake.start("s", "What do you work on?")
+    first = intake.handle(conversation, "skip")
+    assert first.text.startswith("No problem.") and "journey" in first.text
+    intake.handle(conversation, "I'd rather not say")
+    third = intake.handle(conversation, "I write well")
+    assert "want" in third.text.lower() or "grow" in third.text.lower()
+    assert "topics" in conversation.declined and "career_stage" in conversation.declined
+
+
+def test_a_pasted_bio_then_only_missing_questions_and_done(intake: IntakeService) -> None:
+    conversation = intake.start("s", "What do you work on?")
+    bio = "I'm a PhD student working on speech. I write well, I want to learn to code, I need compute, I can give feedback."
+    reply = intake.handle(conversation, bio)
+    assert "enough to suggest people" in reply.text and "idea of your own" in reply.text
+    done = intake.handle(conversation, "done")
+    assert done.kind == "card"
+
+
+def test_corrections_later_win_and_the_card_updates(intake: IntakeService) -> None:
+    conversation = intake.start("s", "What do you work on?")
+    for answer in ANSWERS:
+        intake.handle(conversation, answer)
+    corrected = intake.handle(conversation, "actually I'm in UTC+3")
+    assert corrected.kind == "card" and corrected.card is not None and corrected.card.utc_offset == 3.0
+
+
+def test_the_state_is_rebuilt_from_the_store_on_resume(intake: IntakeService) -> None:
+    conversation = intake.start("s", "Welcome! What do you work on?")
+    for answer in ANSWERS[:3]:
+        intake.handle(conversation, answer)
+    resumed = intake.resume(conversation.transcript_id)
+    assert resumed.asked == conversation.asked and resumed.pending == conversation.pending
+    nxt = intake.handle(resumed, ANSWERS[3])
+    assert "help would be most useful" in nxt.text
+
+
+def test_commands_search_intro_not_a_fit_export_delete(intake: IntakeService) -> None:
+    conversation = intake.start("owner-1", "What do you work on?")
+    with pytest.raises(InputError, match="no saved profile yet"):
+        intake.handle(conversation, "/matches")
+    for answer in [*ANSWERS, "yes"]:
+        reply = intake.handle(conversation, answer)
+    assert reply.matches is not None
+    first = reply.matches.people[0].profile.id
+    assert "Contact details are shared only if they say yes" in intake.request_intro(conversation, first)
+    second = reply.matches.people[1].profile.id
+    intake.not_a_fit(conversation, second)
+    again = intake.handle(conversation, "/matches")
+    assert again.matches is not None and second not in {m.profile.id for m in again.matches.people}
+    assert first not in {m.profile.id for m in again.matches.people}  # an intro exists
+    found = intake.handle(conversation, "find someone strong at coding who works on speech")
+    assert found.kind == "search" and found.hits
+    assert "/search" in intake.handle(conversation, "/help").text
+    exported = intake.handle(conversation, "/export").export
+    assert exported is not None and exported["profile"]["id"] == conversation.profile_id  # type: ignore[index]
+    assert "contact" in exported["profile"]  # type: ignore[operator]
+    profile_id = conversation.profile_id or ""
+    intake.handle(conversation, "/delete")
+    assert intake.store.profiles.find(profile_id) is None
+    assert intake.store.transcripts.for_owner("owner-1") == []
+    assert intake.matching.index.get("offer", [profile_id]) == {}
+
+
+def test_oversized_messages_are_refused_politely(intake: IntakeService) -> None:
+    conversation = intake.start("s", "What do you work on?")
+    with pytest.raises(InputError, match="at most 20,000"):
+        intake.handle(conversation, "x" * 20_001)
+
+
+def test_extraction_rereads_the_whole_conversation_each_turn(intake: IntakeService) -> None:
+    assert isinstance(intake.extractor, KeywordExtractor)
+    conversation = intake.start("s", "What do you work on?")
+    intake.handle(conversation, "speech")
+    intake.handle(conversation, "PhD")
+    assert intake.extractor.calls == 2
+
+
+def test_an_index_failure_after_the_sql_commit_loses_nothing_and_reindex_repairs_it(
+    intake: IntakeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.errors import IndexUnavailable
+
+    conversation = intake.start("s", "What do you work on?")
+    for answer in ANSWERS:
+        intake.handle(conversation, answer)
+
+    def broken(*_: object, **__: object) -> None:
+        raise IndexUnavailable("cannot reach the Chroma server at http://127.0.0.1:1")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(intake.matching.index, "upsert", broken)
+        reply = intake.handle(conversation, "yes")
+    assert reply.text.startswith("Saved.") and "try /matches" in reply.text
+    saved = intake.store.profiles.get(conversation.profile_id or "")  # the SQL commit stands
+    drift = intake.matching.check()
+    assert drift.missing["offer"] == [saved.id] and drift.missing["seek"] == [saved.id]
+    intake.matching.reindex()  # what `mingle reindex` and every app start do
+    assert intake.matching.check().clean
+    assert intake.handle(conversation, "/matches").matches is not None
+
+
+def test_users_only_see_and_change_their_own_data(intake: IntakeService) -> None:
+    from store.errors import NotFound
+
+    amara = intake.start("user:amara", "What do you work on?")
+    kenji = intake.start("user:kenji", "What do you work on?")
+    for conversation in (amara, kenji):
+        for answer in [*ANSWERS, "yes"]:
+            intake.handle(conversation, answer)
+    intake.request_intro(amara, kenji.profile_id or "")
+    [asked] = intake.intros.for_person(kenji.profile_id or "")
+    with pytest.raises(InputError, match="only the person you asked"):
+        intake.answer_intro(amara, asked.id, accept=True)  # the asker cannot accept on kenji's behalf
+    stranger = intake.start("user:someone", "What do you work on?")
+    for answer in [*ANSWERS, "yes"]:
+        intake.handle(stranger, answer)
+    with pytest.raises(NotFound):
+        intake.answer_intro(stranger, asked.id, accept=True)  # others' intros do not exist for them
+    with pytest.raises(InputError, match="belongs to someone else"):
+        intake.resume(amara.transcript_id, owner="user:kenji")
+    exported = intake.export(kenji)
+    assert exported["profile"]["id"] == kenji.profile_id  # type: ignore[index]
+    assert all(t["owner"] == "user:kenji" for t in exported["transcripts"])  # type: ignore[union-attr]
+    assert "amara" not in str(exported["transcripts"])
+    intake.answer_intro(kenji, asked.id, accept=True)
+    intake.handle(amara, "/contact amara@example.org")
+    [view] = intake.intros.for_person(kenji.profile_id or "")
+    assert view.contact == "amara@example.org"
+
+
+def test_when_the_configured_model_fails_the_person_is_told_once(intake: IntakeService) -> None:
+    from assistant.chat_model import FakeChatModel, LLMUnavailable
+    from assistant.extraction.llm import HybridExtractor, LLMExtractor
+
+    rules = KeywordExtractor()
+    failing = FakeChatModel(*[LLMUnavailable("the model timed out after 20 s")] * 20)
+    intake.extractor = HybridExtractor(rules, LLMExtractor(failing, fallback=rules))
+    intake.expects_llm = True
+    conversation = intake.start("s", "What do you work on?")
+    first = intake.handle(conversation, ANSWERS[0])
+    second = intake.handle(conversation, ANSWERS[1])
+    assert "language model isn't answering" in first.text and "journey" in first.text
+    assert "language model" not in second.text  # said once, then the interview just goes on
+    assert conversation.extraction.fields.topics == ["diffusion models"]  # the rules' reading stands

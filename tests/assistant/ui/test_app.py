@@ -1,0 +1,140 @@
+"""Chainlit handlers called directly, without a server (Chainlit ships no pytest plugin)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.services import open_store
+from assistant.settings import load_settings
+from store.db import upgrade
+from store.demo import seed
+
+from tests.assistant.fakes import fake_services
+from tests.assistant.conversation.test_intake import ANSWERS
+
+
+@pytest.fixture
+def ui(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MINGLE_DATA_DIR", str(tmp_path / "data"))
+    settings = load_settings()
+    store = open_store(settings, migrated=False)
+    upgrade(store.engine)
+    seed(store)
+    import chainlit as cl
+
+    from assistant.ui import app
+
+    sent: list[Any] = []
+
+    async def capture(message: cl.Message) -> cl.Message:
+        sent.append(message)
+        return message
+
+    async def no_commands(commands: object) -> None:
+        return None
+
+    services = fake_services(settings, store)
+    monkeypatch.setattr(cl.Message, "send", capture)
+    monkeypatch.setattr(app, "services", lambda: services)
+    yield app, sent, store
+    store.dispose()
+
+
+def run(scenario):  # type: ignore[no-untyped-def]
+    from chainlit.context import init_http_context
+
+    async def main() -> None:
+        context = init_http_context()
+        context.emitter.set_commands = _noop  # type: ignore[method-assign]
+        await scenario()
+
+    asyncio.run(main())
+
+
+async def _noop(*_: object) -> None:
+    return None
+
+
+def test_welcome_explains_mingle_and_counts_the_community(ui) -> None:  # type: ignore[no-untyped-def]
+    app, sent, store = ui
+    run(app.start)
+    welcome = sent[0].content
+    assert "Welcome to Mingle" in welcome
+    for promise in (
+        "Voluntary and free",
+        "Your data",
+        "both say yes",
+        "export or delete",
+        "Skip any question",
+        "fully offline",
+        "single-user local demo",
+    ):
+        assert promise in welcome
+    visible = sum(1 for p in store.profiles.list() if p.visibility == "public" and not p.paused)
+    assert f"{visible} people" in welcome
+
+
+def test_a_whole_intake_through_the_handlers(ui) -> None:  # type: ignore[no-untyped-def]
+    app, sent, store = ui
+    import chainlit as cl
+
+    async def scenario() -> None:
+        await app.start()
+        for answer in ANSWERS:
+            await app.on_message(cl.Message(content=answer))
+        card = sent[-1]
+        assert "Does this look right?" in card.content and "in your words" in card.content
+        assert [e.type for e in card.elements] == ["plotly"]
+        assert [a.name for a in card.actions] == ["confirm"]
+        await app.on_confirm(card.actions[0])
+        suggestions = [m for m in sent if m.actions and m.actions[0].name == "request_intro"]
+        assert len(suggestions) == 5
+        await app.on_request_intro(suggestions[0].actions[0])
+        assert "shared only if they say yes" in sent[-1].content
+
+    run(scenario)
+    assert store.intros.involving(sent[-1].content and store.profiles.list()[-1].id) is not None
+    assert len([i for p in store.profiles.list() for i in store.intros.involving(p.id)]) >= 1
+
+
+def test_user_words_are_shown_escaped(ui) -> None:  # type: ignore[no-untyped-def]
+    app, sent, _ = ui
+    import chainlit as cl
+
+    async def scenario() -> None:
+        await app.start()
+        await app.on_message(cl.Message(content="<script>alert(1)</script> I work on diffusion | **bold**"))
+        await app.on_message(cl.Message(content="/profile"))
+
+    run(scenario)
+    card = sent[-1].content
+    assert "<script>" not in card and "&lt;script&gt;" in card and "\\*\\*bold\\*\\*" in card
+
+
+def test_a_broken_database_is_said_plainly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MINGLE_DATA_DIR", str(tmp_path / "never-migrated"))
+    import chainlit as cl
+
+    from assistant.ui import app
+
+    sent: list[str] = []
+
+    async def capture(message: cl.Message) -> cl.Message:
+        sent.append(message.content)
+        return message
+
+    monkeypatch.setattr(cl.Message, "send", capture)
+    app.services.cache_clear()
+
+    async def scenario() -> None:
+        await app.start()
+        await app.on_message(cl.Message(content="hello"))
+
+    run(scenario)
+    app.services.cache_clear()
+    assert "run `mingle db upgrade`" in sent[0]
+    assert "not started" in sent[1]

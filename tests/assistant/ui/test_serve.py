@@ -1,0 +1,170 @@
+"""`mingle serve` for real: a Chainlit server on a free loopback port, then a real browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.error import URLError
+
+import pytest
+
+MINGLE = str(Path(sys.executable).parent / "mingle")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen[str], log: Path, timeout: float = 60) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.perf_counter() - start
+        except (URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+@contextmanager
+def running_app(data: Path, **settings: str) -> Iterator[str]:
+    """`mingle db upgrade`, `seed`, `reindex`, then `mingle serve` on a free port; yields its URL."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MINGLE_") or k.startswith("MINGLE_TEST")}
+    env["MINGLE_DATA_DIR"] = str(data / "data")
+    env.update({f"MINGLE_{key.upper()}": value for key, value in settings.items()})
+    for command in (["db", "upgrade"], ["seed"], ["reindex"]):
+        subprocess.run([MINGLE, *command], env=env, check=True, capture_output=True, timeout=600, cwd=data)
+    port = _free_port()
+    log = data / "server.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [MINGLE, "serve", "--port", str(port)], env=env, cwd=data, stdout=sink, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        seconds = _wait_for(url, process, log)
+        print(f"\napp answered its first request {seconds:.1f} s after `mingle serve`")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert not (data / ".chainlit").exists(), "Chainlit wrote into the working directory"
+    assert (data / "data" / "chainlit" / ".chainlit" / "config.toml").exists()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_app(tmp_path_factory.mktemp("served")) as url:
+        yield url
+
+
+@pytest.mark.slow
+def test_serve_answers_http_with_the_mingle_page(app_url: str) -> None:
+    with urllib.request.urlopen(app_url, timeout=5) as response:
+        page = response.read().decode()
+    assert "<title>Mingle</title>" in page or "Mingle" in page
+
+
+@pytest.mark.browser
+def test_a_newcomer_sees_the_welcome_in_a_real_browser(app_url: str) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (CI's .ci/run does this)")
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        started = time.perf_counter()
+        page.goto(app_url)
+        welcome = page.locator('[data-step-type="assistant_message"]').first
+        expect(welcome).to_contain_text("Welcome to Mingle", timeout=30_000)
+        print(f"\nwelcome visible {time.perf_counter() - started:.2f} s after navigation")
+        expect(welcome).to_contain_text("Voluntary and free")
+        page.screenshot(path=str(ARTIFACTS / "welcome.png"), full_page=True)
+
+        browser.close()
+
+
+INTAKE = [
+    "I work on diffusion models for medical imaging, mostly low-dose CT.",
+    "I'm a second-year PhD student.",
+    "I write well and I read a lot of papers.",
+    "I'm not good at coding and I'd like to grow my network.",
+    "I'd love collaborators, and I need GPU compute.",
+    "I can give feedback on drafts.",
+    "I have my own idea with some early results.",
+    "I'm in Lagos, about 6 hours a week, and I speak English and Igbo.",
+]
+
+
+@pytest.mark.browser
+def test_a_whole_intake_in_the_browser(app_url: str) -> None:
+    """Answer eight questions, confirm the card, see explained suggestions, request an intro."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    assistant = '[data-step-type="assistant_message"]'
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(app_url)
+        expect(page.locator(assistant).first).to_contain_text("Welcome to Mingle", timeout=30_000)
+        latencies = []
+        for i, answer in enumerate(INTAKE, start=1):
+            count = page.locator(assistant).count()
+            page.locator("#chat-input").fill(answer)
+            # Chainlit keeps the send button disabled while a task (e.g. the welcome) still runs
+            expect(page.locator("#chat-submit")).to_be_enabled(timeout=30_000)
+            started = time.perf_counter()
+            page.keyboard.press("Enter")
+            expect(page.locator(assistant)).to_have_count(count + 1, timeout=30_000)
+            latencies.append(time.perf_counter() - started)
+            if page.get_by_text("Does this look right?").count():
+                break
+        answers = i
+        card = page.locator(assistant).last
+        expect(card).to_contain_text("Does this look right?")
+        expect(card).to_contain_text("in your words")
+        expect(card.locator(".js-plotly-plot, .plotly").first).to_be_visible(timeout=15_000)
+        page.screenshot(path=str(ARTIFACTS / "intake-card.png"), full_page=True)
+        page.get_by_role("button", name="Looks right: save").click()
+        intro_buttons = page.get_by_role("button", name="Request intro")
+        expect(intro_buttons.first).to_be_visible(timeout=180_000)  # the first save may wait for the model
+        assert intro_buttons.count() >= 5
+        explained = page.locator(assistant).filter(has_text="You want to grow")
+        assert explained.count() >= 5
+        explained.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "intake-suggestions.png"), full_page=True)
+        intro_buttons.first.click()
+        requested = page.get_by_text("Contact details are shared only if they say yes too")
+        expect(requested).to_be_visible(timeout=15_000)
+        requested.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "intake-intro-requested.png"), full_page=True)
+        browser.close()
+    print(f"\nfinished in {answers} answers; turn latency max {max(latencies):.2f} s")
+    assert answers <= 8
