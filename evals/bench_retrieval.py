@@ -108,11 +108,8 @@ class BenchConfig:
 def run_bench(
     config: BenchConfig, real_embedder: Embedder | None, log: Callable[[str], None]
 ) -> dict[str, Any]:
-    from retrieval.chroma_index import ChromaIndex
+    from assistant.services import build_services, open_index, scratch_settings
     from retrieval.indexer import Indexer
-    from retrieval.service import MatchService
-    from store.db import make_engine, upgrade
-    from store.repositories import Store
 
     out: dict[str, Any] = {"profiles": config.profiles, "queries": config.queries}
     work = Path(tempfile.mkdtemp(prefix="mingle-bench-"))
@@ -120,8 +117,9 @@ def run_bench(
     people, offer, seek = synthetic_community(config.profiles, config.seed)
     model = StoredVectorsOnly()
 
-    store = Store(make_engine(f"sqlite:///{work / 'bench.db'}"))
-    upgrade(store.engine)
+    # the product's own stack on a scratch SQLite file and embedded Chroma, with stored vectors
+    services = build_services(scratch_settings(work), embedder=model, upgrade=True)
+    store, index = services.store, services.matching.index
     _, seconds = _timed(lambda: store.profiles.add_many(people))
     owners = [p for p in people[: max(1, config.profiles // 1000) * 10]]
     store.rfps.add_many(
@@ -140,7 +138,6 @@ def run_bench(
     out["sql_insert_s"] = round(seconds, 2)
 
     log("building the Chroma index")
-    index = ChromaIndex.open(path=work / "chroma", url=None, model_id=model.model_id, dim=model.dim)
     ids = [p.id for p in people]
     hashes = {
         "offer": [content_hash(model.model_id, offer_text(p)) for p in people],
@@ -171,7 +168,7 @@ def run_bench(
     out["recall_at_10"] = round(statistics.mean(recalls), 4)
 
     log("end-to-end match: query → explained top-10 people and RFPs")
-    service = MatchService(store, model, index)
+    service = services.matching
     for i in sample[:5]:
         service.match(ids[i])  # warm caches
     match_times = []
@@ -185,9 +182,7 @@ def run_bench(
         log(f"ingest against raw encode on {config.ingest_texts} texts, interleaved in 4 rounds")
         texts_people = people[: config.ingest_texts // 2]
         real_embedder.embed([offer_text(p) for p in texts_people[:32]])  # load and warm the model
-        fresh = ChromaIndex.open(
-            path=work / "ingest", url=None, model_id=real_embedder.model_id, dim=real_embedder.dim
-        )
+        fresh = open_index(scratch_settings(work / "ingest"), real_embedder)
         indexer = Indexer(real_embedder, fresh)
         raw_total = ingest_total = 0.0
         rounds = 4

@@ -29,7 +29,7 @@ from __future__ import annotations
 import random
 import statistics
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,6 @@ from evals.intake_metrics import field_counts, score
 if TYPE_CHECKING:
     from assistant.conversation.intake import IntakeService
     from assistant.extraction.port import Extractor
-    from store.repositories import Store
 
 OPENING = "Welcome to Mingle! To begin: what do you work on, or want to work on?"
 REFUSE = ("I'd rather not say.", "I'd rather not say", "Rather not say, sorry.")
@@ -336,24 +335,23 @@ def simulate(
 
 
 @contextmanager
-def scratch_intake(extractor: Extractor | Callable[[Store], Extractor]) -> Iterator[IntakeService]:
+def scratch_intake(extractor: Extractor) -> Iterator[IntakeService]:
     """A real IntakeService on a throwaway SQLite store (simulated chats never reach the real
-    database), with a hashing embedder and an in-memory index (the simulation never matches).
-    ``extractor`` may be a factory taking the scratch store (e.g. for the LLM call log)."""
-    from assistant.conversation.intake import IntakeService
+    database), with a hashing embedder and an in-memory index (the simulation never matches)."""
+    from assistant.services import build_services, scratch_settings
     from retrieval.embedder import HashingEmbedder
     from retrieval.index import MemoryIndex
-    from retrieval.service import MatchService
-    from store.db import make_engine, upgrade
-    from store.repositories import Store
 
     with tempfile.TemporaryDirectory(prefix="mingle-sim-") as folder:
-        store = Store(make_engine(f"sqlite:///{Path(folder) / 'sim.db'}"))
+        embedder = HashingEmbedder(dim=64)
+        services = build_services(
+            scratch_settings(Path(folder)),
+            embedder=embedder,
+            index=MemoryIndex(embedder.model_id, embedder.dim),
+            extractor=extractor,
+            upgrade=True,
+        )
         try:
-            upgrade(store.engine)
-            embedder = HashingEmbedder(dim=64)
-            matching = MatchService(store, embedder, MemoryIndex(embedder.model_id, embedder.dim))
-            chosen = extractor(store) if callable(extractor) else extractor
-            yield IntakeService(store, chosen, matching)
+            yield services.intake
         finally:
-            store.dispose()
+            services.close()

@@ -45,16 +45,13 @@ SYSTEMS = ("mingle", "random", "topic", "growth")
 
 def demo_service(embedder: Embedder, workdir: Path, community: Community | None = None) -> MatchService:
     """The demo community in a fresh SQLite file under ``workdir``, indexed with ``embedder``."""
-    from store.db import make_engine, upgrade
-    from store.repositories import Store
+    from assistant.services import build_services, scratch_settings
 
-    engine = make_engine(f"sqlite:///{Path(workdir) / 'demo.db'}")
-    upgrade(engine)
-    store = Store(engine)
-    seed(store, community or demo_community())
-    service = MatchService(store, embedder, MemoryIndex(embedder.model_id, embedder.dim))
-    service.reindex()
-    return service
+    index = MemoryIndex(embedder.model_id, embedder.dim)
+    services = build_services(scratch_settings(Path(workdir)), embedder=embedder, index=index, upgrade=True)
+    seed(services.store, community or demo_community())
+    services.matching.reindex()
+    return services.matching
 
 
 def _eligible(profiles: Mapping[str, Profile], newcomer: str) -> list[str]:

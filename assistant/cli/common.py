@@ -36,7 +36,7 @@ def print_json(data: object) -> None:
 
 def extractor(kind: ExtractorKind) -> Extractor:
     """The extractor a command asked for; the model ones need MINGLE_LLM_MODEL."""
-    from assistant.services import open_extractor, open_store
+    from assistant.services import open_chat_model, open_extractor, open_store
 
     config = load_settings()
     if kind is ExtractorKind.rules:
@@ -45,7 +45,7 @@ def extractor(kind: ExtractorKind) -> Extractor:
         return RulesExtractor()
     if config.offline:
         raise InputError(f"--extractor {kind} needs MINGLE_LLM_MODEL (any litellm model)")
-    hybrid = open_extractor(config, open_store(config))
+    hybrid = open_extractor(open_chat_model(config, open_store(config)))
     from assistant.extraction.llm import HybridExtractor
 
     assert isinstance(hybrid, HybridExtractor)  # a configured model always gives the hybrid

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from assistant.cli.common import ExtractorKind, JsonFlag, err, extractor, out, p
 from assistant.cli.evals import bench_app, eval_app
 from assistant.settings import load_settings
 from store.errors import InputError, MingleError
+
+if TYPE_CHECKING:
+    from retrieval.service import MatchService
 
 app = typer.Typer(
     help="Mingle: find collaborators, mentors, mentees and compute, from any starting point.",
@@ -98,11 +101,10 @@ def profiles(as_json: JsonFlag = False) -> None:
     out.print(table)
 
 
-def _matching():  # type: ignore[no-untyped-def]
-    from assistant.services import open_matching, open_store
+def _matching() -> MatchService:
+    from assistant.services import build_services
 
-    settings = load_settings()
-    return open_matching(settings, open_store(settings))
+    return build_services(load_settings()).matching
 
 
 def _person_json(m) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -307,14 +309,13 @@ def delete(
 ) -> None:
     """Remove a person: profile, conversations, introductions, feedback, RFPs and index entries."""
     from assistant.conversation.privacy import delete_person
-    from assistant.services import open_matching, open_store
+    from assistant.services import build_services
 
-    settings = load_settings()
-    store = open_store(settings)
-    name = store.profiles.get(profile_id).display_name
+    services = build_services(load_settings())
+    name = services.store.profiles.get(profile_id).display_name
     if not yes and not typer.confirm(f"Delete {name} ({profile_id}) and everything about them?"):
         raise typer.Exit(1)
-    delete_person(store, open_matching(settings, store), profile_id)
+    delete_person(services.store, services.matching, profile_id)
     err.print(f"deleted {name} ({profile_id})")
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 
-from assistant.conversation.intake import IntakeService
 from assistant.extraction.port import Extraction
-from assistant.services import Services
+from assistant.services import Services, build_services
 from assistant.settings import Settings
 from retrieval.embedder import HashingEmbedder
 from retrieval.index import MemoryIndex
-from retrieval.service import MatchService
 from store.domain import Message, ProfileFields
 from store.repositories import Store
 
@@ -66,7 +64,11 @@ class KeywordExtractor:
 
 
 def fake_services(settings: Settings, store: Store) -> Services:
+    """The real stack with the fast parts: a hashing embedder, an in-memory index, keyword extraction."""
     embedder = HashingEmbedder(dim=128)
-    matching = MatchService(store, embedder, MemoryIndex(embedder.model_id, embedder.dim))
-    matching.reindex()
-    return Services(settings, store, matching, IntakeService(store, KeywordExtractor(), matching))
+    index = MemoryIndex(embedder.model_id, embedder.dim)
+    services = build_services(
+        settings, store=store, embedder=embedder, index=index, extractor=KeywordExtractor()
+    )
+    services.matching.reindex()
+    return services

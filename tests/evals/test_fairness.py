@@ -57,25 +57,15 @@ def test_pronouns_are_swapped_both_ways_at_once() -> None:
 
 
 @pytest.fixture
-def small_service(sqlite_url: str) -> Iterator[object]:
+def small_service(tmp_path: Path) -> Iterator[object]:
     """The first 60 demo people in a temp SQLite store, hashing embedder, in-memory index."""
+    from evals.match_quality import demo_service
     from retrieval.embedder import HashingEmbedder
-    from retrieval.index import MemoryIndex
-    from retrieval.service import MatchService
-    from store.db import make_engine, upgrade
-    from store.demo import Community, seed
-    from store.repositories import Store
+    from store.demo import Community
 
-    community = demo_community()
-    engine = make_engine(sqlite_url)
-    upgrade(engine)
-    store = Store(engine)
-    seed(store, Community(community.profiles[:60], []))
-    embedder = HashingEmbedder(dim=128)
-    service = MatchService(store, embedder, MemoryIndex(embedder.model_id, embedder.dim))
-    service.reindex()
+    service = demo_service(HashingEmbedder(dim=128), tmp_path, Community(demo_community().profiles[:60], []))
     yield service
-    store.dispose()
+    service.store.dispose()
 
 
 def test_fairness_eval_end_to_end_on_a_small_community(small_service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

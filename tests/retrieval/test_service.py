@@ -4,19 +4,18 @@ in-memory index (the Chroma tiers are in test_chroma.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrieval.embedder import HashingEmbedder
-from retrieval.index import MemoryIndex
 from retrieval.scoring import complementary
 from retrieval.service import MatchService
-from store.demo import demo_community, seed
+from store.demo import demo_community
 from store.domain import Feedback, IntroRequest
 from store.errors import InputError
-from store.repositories import Store
 
 
 def changed(profile, **fields):  # type: ignore[no-untyped-def]
@@ -42,18 +41,12 @@ def community():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def service(sqlite_url: str, community) -> Iterator[MatchService]:  # type: ignore[no-untyped-def]
-    from store.db import make_engine, upgrade
+def service(tmp_path: Path, community) -> Iterator[MatchService]:  # type: ignore[no-untyped-def]
+    from evals.match_quality import demo_service
 
-    engine = make_engine(sqlite_url)
-    upgrade(engine)
-    store = Store(engine)
-    seed(store, community)
-    embedder = CountingEmbedder()
-    svc = MatchService(store, embedder, MemoryIndex(embedder.model_id, embedder.dim))
-    svc.reindex()
+    svc = demo_service(CountingEmbedder(), tmp_path, community)
     yield svc
-    store.dispose()
+    svc.store.dispose()
 
 
 def test_reindex_embeds_only_what_changed(service: MatchService) -> None:
