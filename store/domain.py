@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 
 class Skill(StrEnum):
@@ -169,10 +169,34 @@ class RFP(Strict):
     created_at: datetime = Field(default_factory=_now)
 
 
+class Phase(StrEnum):
+    """Where a conversation stands: interview → confirm (the card is shown) → saved."""
+
+    interview = "interview"
+    confirm = "confirm"
+    saved = "saved"
+
+
+class DialogueState(Strict):
+    """What the assistant knew when it spoke, stored with each of its messages: resuming a
+    conversation reads these fields, never the assistant's own sentences."""
+
+    phase: Phase = Phase.interview
+    pending: str | None = Field(None, description="The interview slot whose answer is awaited.")
+    asked: set[str] = Field(default_factory=set, description="Interview slots asked so far.")
+    declined: set[str] = Field(default_factory=set, description="Slots the person chose not to answer.")
+    told_offline: bool = Field(False, description="The person was told the language model is not answering.")
+
+    @field_serializer("asked", "declined")
+    def _sorted(self, slots: set[str]) -> list[str]:
+        return sorted(slots)
+
+
 class Message(Strict):
     role: Literal["assistant", "user"]
     content: str
     created_at: datetime = Field(default_factory=_now)
+    state: DialogueState | None = Field(None, description="Assistant messages: the state after speaking.")
 
 
 class Transcript(Strict):
@@ -185,7 +209,14 @@ class Transcript(Strict):
     created_at: datetime = Field(default_factory=_now)
 
 
-IntroStatus = Literal["pending", "accepted", "declined", "withdrawn"]
+class IntroStatus(StrEnum):
+    """An introduction as stored. What each side is shown of it is decided in one place:
+    ``assistant.conversation.intros.seen_status``."""
+
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+    withdrawn = "withdrawn"
 
 
 class IntroRequest(Strict):
@@ -195,7 +226,7 @@ class IntroRequest(Strict):
     requester_id: str
     target_id: str
     note: str = Field("", max_length=1000)
-    status: IntroStatus = "pending"
+    status: IntroStatus = IntroStatus.pending
     created_at: datetime = Field(default_factory=_now)
     decided_at: datetime | None = None
 

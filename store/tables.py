@@ -98,6 +98,7 @@ class MessageRow(Base):
     role: Mapped[str] = mapped_column(String(10))
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    state: Mapped[dict[str, Any] | None]  # assistant messages: the dialogue state (migration 0004)
 
 
 class IntroRequestRow(Base):

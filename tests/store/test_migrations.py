@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from sqlalchemy import Engine, text
 
 from store.db import (
     current_revision,
@@ -11,7 +14,9 @@ from store.db import (
     table_names,
     upgrade,
 )
+from store.domain import DialogueState, Phase, Profile
 from store.errors import StoreUnavailable
+from store.repositories import Store
 from store.tables import CHAINLIT_TABLES, Base
 
 
@@ -66,3 +71,113 @@ def test_downgrade_to_base_and_back(sqlite_url: str) -> None:
     assert table_names(engine) & EXPECTED == set()
     upgrade(engine)
     assert EXPECTED <= table_names(engine)
+
+
+# Two chats as Mingle stored them before revision 0004: words only, no state. The wording is
+# the old one, frozen here as in the migration.
+OLD_CHAT = [
+    ("assistant", "**Welcome to Mingle** ... To begin: **what do you work on, or want to work on?**"),
+    ("user", "I work on diffusion models for CT scans"),
+    (
+        "assistant",
+        (
+            "Where are you in your journey: undergrad, master's, PhD, postdoc, engineer, researcher, "
+            "faculty, or something else?"
+        ),
+    ),
+    ("user", "I'd rather not say"),
+    (
+        "assistant",
+        (
+            "No problem. Research asks for six things: reading papers, coding, forming ideas, writing, "
+            "speaking and networking. Which come most easily to you?"
+        ),
+    ),
+    ("user", "/help"),
+    ("assistant", "Here is what I can do:\n- **/profile**: show your profile card"),
+    ("user", "I write well"),
+    (
+        "assistant",
+        (
+            "(The language model isn't answering, so my offline rules read that; nothing is lost.) "
+            "A few practical bits so people can actually meet: where you are (a city or time zone) and "
+            "which languages you speak?"
+        ),
+    ),
+    ("user", "done"),
+    (
+        "assistant",
+        "Does this look right? Say **yes** to save it, or tell me what to change.",
+    ),
+]
+OLD_RETURNING = [
+    (
+        "assistant",
+        "Welcome back, Amara. Type /matches for suggestions, /profile to see or change it, or /help.",
+    ),
+    ("user", "/matches"),
+    ("assistant", "Here is what I found for you:"),
+]
+
+
+def _old_transcript(
+    store: Store, engine: Engine, owner: str, messages: list[tuple[str, str]], profile_id: str | None
+) -> str:
+    """A transcript written the old way: its messages inserted with SQL as revision 0003 had them."""
+    transcript = store.transcripts.create(owner, profile_id)
+    with engine.begin() as connection:
+        for seq, (role, content) in enumerate(messages):
+            connection.execute(
+                text(
+                    "INSERT INTO messages (transcript_id, seq, role, content, created_at) "
+                    "VALUES (:transcript, :seq, :role, :content, :at)"
+                ),
+                {
+                    "transcript": transcript.id,
+                    "seq": seq,
+                    "role": role,
+                    "content": content,
+                    "at": datetime.now(UTC),
+                },
+            )
+    return transcript.id
+
+
+def test_0004_gives_stored_chats_their_dialogue_state_from_the_old_wording(database_url: str) -> None:
+    engine = make_engine(database_url)
+    assert upgrade(engine, "0003") == "0003"
+    store = Store(engine)
+    store.profiles.upsert(Profile(id="amara", display_name="Amara"))
+    chat = _old_transcript(store, engine, "session-old", OLD_CHAT, None)
+    returning = _old_transcript(store, engine, "user:amara", OLD_RETURNING, "amara")
+    upgrade(engine)
+
+    states = [m.state for m in store.transcripts.get(chat).messages]
+    assert states[1::2] == [None] * 5  # the person's messages carry no state
+    topics = {"topics"}
+    asked = {"topics", "career_stage", "skills_have"}
+    assert states[0::2] == [
+        DialogueState(pending="topics", asked=topics),
+        DialogueState(pending="career_stage", asked={"topics", "career_stage"}),
+        DialogueState(pending="skills_have", asked=asked, declined={"career_stage"}),
+        DialogueState(pending="skills_have", asked=asked, declined={"career_stage"}),  # /help keeps it open
+        DialogueState(
+            pending="practical", asked=asked | {"practical"}, declined={"career_stage"}, told_offline=True
+        ),
+        DialogueState(
+            phase=Phase.confirm,
+            pending="practical",
+            asked=asked | {"practical"},
+            declined={"career_stage"},
+            told_offline=True,
+        ),
+    ]
+    assert [m.state for m in store.transcripts.get(returning).messages] == [
+        DialogueState(phase=Phase.saved, pending=None, asked=topics),
+        None,
+        DialogueState(phase=Phase.saved, pending=None, asked=topics),
+    ]
+    downgrade(engine, "0003")  # and back: the column goes, the words stay
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM messages")).scalar() == len(OLD_CHAT) + 3
+    store.dispose()

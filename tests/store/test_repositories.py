@@ -4,7 +4,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from store.domain import RFP, Feedback, IntroRequest, LLMCall, Message, Profile
+from store.domain import (
+    RFP,
+    DialogueState,
+    Feedback,
+    IntroRequest,
+    IntroStatus,
+    LLMCall,
+    Message,
+    Phase,
+    Profile,
+)
 from store.errors import NotFound, StoreError
 from store.repositories import Store
 
@@ -66,6 +76,17 @@ def test_messages_are_kept_in_order(store: Store) -> None:
     assert store.transcripts.for_owner("session-1") == [transcript.id]
 
 
+def test_an_assistant_message_keeps_its_dialogue_state(store: Store) -> None:
+    transcript = store.transcripts.create("session-1")
+    state = DialogueState(
+        phase=Phase.confirm, pending="practical", asked={"topics", "practical"}, declined={"career_stage"}
+    )
+    store.transcripts.append(transcript.id, Message(role="assistant", content="Does it?", state=state))
+    store.transcripts.append(transcript.id, Message(role="user", content="yes"))
+    said, answered = store.transcripts.get(transcript.id).messages
+    assert said.state == state and answered.state is None
+
+
 def test_append_to_an_unknown_transcript_stores_nothing(store: Store) -> None:
     with pytest.raises(NotFound):
         store.transcripts.append("t_missing", Message(role="user", content="hello"))
@@ -74,10 +95,10 @@ def test_append_to_an_unknown_transcript_stores_nothing(store: Store) -> None:
 def test_intro_requests_move_through_double_opt_in_states(store: Store) -> None:
     store.profiles.add_many([_person("a"), _person("b")])
     store.intros.add(IntroRequest(id="i1", requester_id="a", target_id="b"))
-    assert [i.status for i in store.intros.involving("b", status="pending")] == ["pending"]
-    accepted = store.intros.set_status("i1", "accepted")
+    assert [i.status for i in store.intros.involving("b", status=IntroStatus.pending)] == ["pending"]
+    accepted = store.intros.set_status("i1", IntroStatus.accepted)
     assert accepted.status == "accepted" and accepted.decided_at is not None
-    assert store.intros.involving("a", status="pending") == []
+    assert store.intros.involving("a", status=IntroStatus.pending) == []
 
 
 def test_not_a_fit_is_remembered_both_ways(store: Store) -> None:

@@ -1,0 +1,65 @@
+"""Introduction requests, as stored (what each side is shown is decided above the store)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select
+
+from store.domain import IntroRequest, IntroStatus
+from store.errors import NotFound
+from store.repositories.base import Repository, columns
+from store.tables import IntroRequestRow
+
+
+class IntroRepository(Repository):
+    def add(self, intro: IntroRequest) -> IntroRequest:
+        with self._session() as session:
+            session.add(IntroRequestRow(**intro.model_dump()))
+        return intro
+
+    def get(self, intro_id: str) -> IntroRequest:
+        with self._session() as session:
+            row = session.get(IntroRequestRow, intro_id)
+            if row is None:
+                raise NotFound(f"no introduction with id {intro_id!r}")
+            return IntroRequest.model_validate(columns(row))
+
+    def set_status(self, intro_id: str, status: IntroStatus) -> IntroRequest:
+        with self._session() as session:
+            row = session.get(IntroRequestRow, intro_id)
+            if row is None:
+                raise NotFound(f"no introduction with id {intro_id!r}")
+            row.status = status
+            row.decided_at = datetime.now(UTC)
+            return IntroRequest.model_validate(columns(row))
+
+    def open_counts(self, profile_ids: Iterable[str]) -> dict[str, int]:
+        """Per person, intros that hold a slot: pending or accepted, either side."""
+        ids = list(profile_ids)
+        counts: Counter[str] = Counter()
+        if not ids:
+            return {}
+        with self._session() as session:
+            rows = session.execute(
+                select(IntroRequestRow.requester_id, IntroRequestRow.target_id).where(
+                    IntroRequestRow.status.in_(("pending", "accepted")),
+                    or_(IntroRequestRow.requester_id.in_(ids), IntroRequestRow.target_id.in_(ids)),
+                )
+            )
+            wanted = set(ids)
+            for requester, target in rows:
+                counts.update({requester, target} & wanted)
+        return dict(counts)
+
+    def involving(self, profile_id: str, *, status: IntroStatus | None = None) -> list[IntroRequest]:
+        query = select(IntroRequestRow).where(
+            or_(IntroRequestRow.requester_id == profile_id, IntroRequestRow.target_id == profile_id)
+        )
+        if status is not None:
+            query = query.where(IntroRequestRow.status == status)
+        with self._session() as session:
+            rows = session.scalars(query.order_by(IntroRequestRow.created_at))
+            return [IntroRequest.model_validate(columns(row)) for row in rows]
