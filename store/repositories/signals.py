@@ -72,4 +72,4 @@ class ExposureRepository(Repository):
         if profile_ids is not None:
             query = query.where(ExposureRow.profile_id.in_(list(profile_ids)))
         with self._session() as session:
-            return {pid: n for pid, n in session.execute(query)}
+            return dict(session.execute(query).all())

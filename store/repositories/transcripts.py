@@ -13,7 +13,7 @@ from store.tables import MessageRow, TranscriptRow
 
 def _message(row: MessageRow) -> Message:
     state = None if row.state is None else DialogueState.model_validate(row.state)
-    return Message(role=row.role, content=row.content, created_at=row.created_at, state=state)  # type: ignore[arg-type]
+    return Message(role=row.role, content=row.content, created_at=row.created_at, state=state)
 
 
 class TranscriptRepository(Repository):
