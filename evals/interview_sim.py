@@ -4,7 +4,7 @@
         result = simulate(intake, load_cases(path), seed=0)
 
 For every case, ``IntakeService.start`` opens a conversation and the newcomer answers each
-question with ``IntakeService.handle`` until the reply is the card (``kind == "card"``) or
+question with ``IntakeService.handle`` until the reply is the card (a ``Card``) or
 ``max_turns`` answers have been sent. The slot being asked is ``conversation.pending``.
 
 The newcomer, deterministic given (seed, case id):
@@ -218,6 +218,8 @@ def simulate_case(
     p_volunteer: float = 0.15,
 ) -> dict[str, Any]:
     """One simulated interview; the newcomer's randomness is seeded by (seed, case id)."""
+    from assistant.conversation.replies import Card
+
     gold: Mapping[str, Any] = case.get("gold", {})
     rng = random.Random(f"{seed}:{case['id']}")
     conversation = intake.start(f"sim:{seed}:{case['id']}", OPENING)
@@ -251,7 +253,7 @@ def simulate_case(
                 volunteered += 1
         reply = intake.handle(conversation, answer)
         turns += 1
-        if reply.kind == "card":
+        if isinstance(reply, Card):
             completed = True
             break
     profile = conversation.extraction.fields.contract()

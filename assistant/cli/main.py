@@ -280,9 +280,10 @@ def intros(
 
     service = IntroService(open_store(load_settings()))
     service.store.profiles.get(profile_id)
-    if accept or decline:
-        view = service.answer(accept or decline or "", profile_id, accept=bool(accept))
-        err.print(f"{'accepted' if accept else 'declined'}: {view.other_name}")
+    if accept:
+        err.print(f"accepted: {service.accept(accept, profile_id).other_name}")
+    elif decline:
+        err.print(f"declined: {service.decline(decline, profile_id).other_name}")
     views = [asdict(v) for v in service.for_person(profile_id)]
     if as_json:
         print_json(views)

@@ -4,9 +4,10 @@
       re-extract the whole conversation (later words win) → next question, or the card
     confirm(): save the profile with its evidence → index it → suggestions
 
-The state of a conversation is derived from its stored transcript (see ``resume``), so a
-reloaded or resumed chat continues where it stopped. UI code renders ``Reply`` objects and
-holds no logic of its own.
+Every assistant message is stored with the dialogue state after it (phase, pending slot,
+slots asked and declined: ``DialogueState``), so a reloaded or resumed chat continues where it
+stopped by reading those fields, never the assistant's sentences (see ``resume``). UI code
+renders the ``Reply`` types of ``replies`` and holds no logic of its own.
 """
 
 from __future__ import annotations
@@ -15,26 +16,37 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from assistant.conversation.interview import (
-    QUESTIONS,
-    Step,
-    is_skip,
     next_step,
     progress_note,
     ready_to_match,
+    skipped,
     wants_to_finish,
 )
-from assistant.conversation.intros import IntroService, IntroView
+from assistant.conversation.intros import IntroService
 from assistant.conversation.privacy import delete_person, export_person
+from assistant.conversation.replies import (
+    Ask,
+    Card,
+    Deleted,
+    Export,
+    Intros,
+    Matches,
+    Reply,
+    Say,
+    SearchResults,
+)
+from assistant.conversation.texts import HELP_TEXT
 from assistant.extraction.port import Extraction, Extractor
-from retrieval.search import SearchHit
-from retrieval.service import MatchResult, MatchService
-from store.domain import CONTRACT_FIELDS, Feedback, Message, Profile
+from retrieval.service import MatchService
+from store.domain import DialogueState, Feedback, Message, Phase, Profile
 from store.errors import IndexUnavailable, InputError
+from store.repositories import Store
 
 log = logging.getLogger(__name__)
-from store.repositories import Store
+R = TypeVar("R", bound=Reply)
 
 MAX_MESSAGE = 20_000
 SEARCH = re.compile(
@@ -44,16 +56,6 @@ YES = re.compile(
     r"^\s*(yes|yep|yeah|correct|looks (good|right)|that'?s right|confirm|save( it)?|ok(ay)?|sure|👍)\b",
     re.IGNORECASE,
 )
-HELP_TEXT = """Here is what I can do:
-- **/profile**: show your profile card
-- **/matches**: suggest people and project ideas for you
-- **/search** *who you're looking for*: e.g. “/search someone strong at writing who works on diffusion, UTC+1 to +3”
-- **/rfps**: project ideas (RFPs) that fit you
-- **/intros**: introductions you asked for or were asked for (accept or decline there)
-- **/contact** *email or handle*: what is shared once you and someone both say yes
-- **/export**: everything Mingle holds about you, as JSON
-- **/delete**: remove your profile, your conversations and your place in the index
-You can also just write: corrections (“actually I'm in Lagos”) are always welcome."""
 
 
 @dataclass
@@ -66,30 +68,23 @@ class Conversation:
     pending: str | None = None  # the slot of the last question
     told_offline: bool = False
     extraction: Extraction = field(default_factory=Extraction)
-    phase: str = "interview"  # interview → confirm → saved
+    phase: Phase = Phase.interview
     profile_id: str | None = None
     was_ready: bool = False
 
+    def state(self) -> DialogueState:
+        """The dialogue state as data, stored with each assistant message."""
+        return DialogueState(
+            phase=self.phase,
+            pending=self.pending,
+            asked=set(self.asked),
+            declined=set(self.declined),
+            told_offline=self.told_offline,
+        )
 
-@dataclass
-class Reply:
-    text: str
-    card: Profile | None = None
-    evidence: dict[str, list[str]] = field(default_factory=dict)
-    matches: MatchResult | None = None
-    hits: list[SearchHit] = field(default_factory=list)
-    export: dict[str, object] | None = None
-    intros: list[IntroView] = field(default_factory=list)
-    kind: str = "say"  # say | ask | card | matches | search | export | deleted
-
-
-def _question_slot(text: str) -> str | None:
-    for slot, question in QUESTIONS.items():
-        if text.startswith(question[:40]):
-            return slot
-    if text.startswith(("A few practical bits", "Last practical bit")):
-        return "practical"
-    return None
+    def restore(self, state: DialogueState) -> None:
+        self.phase, self.pending, self.told_offline = state.phase, state.pending, state.told_offline
+        self.asked, self.declined = set(state.asked), set(state.declined)
 
 
 class IntakeService:
@@ -109,12 +104,8 @@ class IntakeService:
         known = self._profile_of(owner)
         conversation = Conversation(self.store.transcripts.create(owner, known, transcript_id).id, owner)
         if known is not None:
-            conversation.profile_id, conversation.phase = known, "saved"
-            waiting = [
-                v
-                for v in self.intros.for_person(known)
-                if v.direction == "incoming" and v.status == "pending"
-            ]
+            conversation.profile_id, conversation.phase = known, Phase.saved
+            waiting = [v for v in self.intros.for_person(known) if v.awaits_my_answer]
             opening = (
                 f"Welcome back, {self.store.profiles.get(known).display_name}. "
                 + (
@@ -124,9 +115,9 @@ class IntakeService:
                 )
                 + "Type /matches for suggestions, /profile to see or change your profile, or /help."
             )
-        self._say(conversation, opening)
         conversation.pending = "topics" if known is None else None
         conversation.asked.add("topics")
+        self._say(conversation, opening)
         return conversation
 
     def _profile_of(self, owner: str) -> str | None:
@@ -137,37 +128,28 @@ class IntakeService:
         return None
 
     def resume(self, transcript_id: str, owner: str | None = None) -> Conversation:
-        """Rebuild the state from the stored transcript: the questions asked, the answers.
-        With ``owner``, a transcript of somebody else is refused."""
+        """Continue a stored transcript: the dialogue state is the one stored with the last
+        assistant message; the answers are re-read. With ``owner``, a transcript of somebody
+        else is refused."""
         transcript = self.store.transcripts.get(transcript_id)
         if owner is not None and transcript.owner != owner:
             raise InputError("that conversation belongs to someone else")
         conversation = Conversation(transcript.id, transcript.owner, profile_id=transcript.profile_id)
-        pending: str | None = None
-        for message in transcript.messages:
-            conversation.messages.append(message)
-            if message.role == "assistant":
-                pending = _question_slot(message.content) or ("topics" if not conversation.asked else None)
-                if pending:
-                    conversation.asked.add(pending)
-            elif pending and is_skip(message.content):
-                conversation.declined.add(pending)
-        conversation.pending = pending
+        conversation.messages = list(transcript.messages)
+        state = next((m.state for m in reversed(transcript.messages) if m.state is not None), None)
+        if state is not None:
+            conversation.restore(state)
         conversation.extraction = self.extractor.extract(conversation.messages)
         conversation.was_ready = ready_to_match(conversation.extraction)
-        last_said = next((m.content for m in reversed(conversation.messages) if m.role == "assistant"), "")
-        if transcript.profile_id:
-            conversation.phase = "saved"
-        elif "Does this look right?" in last_said:
-            conversation.phase = "confirm"
         return conversation
 
     def _say(self, conversation: Conversation, text: str) -> None:
-        message = Message(role="assistant", content=text)
+        """Store an assistant message with the dialogue state it leaves the conversation in."""
+        message = Message(role="assistant", content=text, state=conversation.state())
         self.store.transcripts.append(conversation.transcript_id, message)
         conversation.messages.append(message)
 
-    def _reply(self, conversation: Conversation, reply: Reply) -> Reply:
+    def _reply(self, conversation: Conversation, reply: R) -> R:
         self._say(conversation, reply.text)
         return reply
 
@@ -175,25 +157,26 @@ class IntakeService:
     def handle(self, conversation: Conversation, text: str) -> Reply:
         if len(text) > MAX_MESSAGE:
             raise InputError(
-                f"that message is {len(text):,} characters; please send at most {MAX_MESSAGE:,} (a bio or CV summary is plenty)"
+                f"that message is {len(text):,} characters; please send at most {MAX_MESSAGE:,} "
+                "(a bio or CV summary is plenty)"
             )
         message = Message(role="user", content=text)
         self.store.transcripts.append(conversation.transcript_id, message)  # stored before anything else
         conversation.messages.append(message)
         stripped = text.strip()
         if not stripped:
-            return self._reply(conversation, Reply("Take your time. You can also skip this question."))
+            return self._reply(conversation, Say("Take your time. You can also skip this question."))
         if stripped.startswith("/"):
             return self._command(conversation, stripped)
         if SEARCH.match(stripped):
             return self._search(conversation, stripped)
-        if conversation.phase == "confirm" and YES.match(stripped):
+        if conversation.phase == Phase.confirm and YES.match(stripped):
             return self.confirm(conversation)
         return self._interview(conversation, stripped)
 
     def _interview(self, conversation: Conversation, text: str) -> Reply:
-        skipped = bool(conversation.pending) and is_skip(text)
-        if skipped and conversation.pending:
+        was_skipped = skipped(conversation.pending, text)
+        if was_skipped and conversation.pending:
             conversation.declined.add(conversation.pending)
         conversation.extraction = self.extractor.extract(conversation.messages)
         conversation.declined |= conversation.extraction.declined
@@ -209,18 +192,19 @@ class IntakeService:
                 if p
             )
         conversation.was_ready = ready_to_match(conversation.extraction)
-        if conversation.phase in ("confirm", "saved") or (wants_to_finish(text) and conversation.was_ready):
+        if conversation.phase != Phase.interview or (wants_to_finish(text) and conversation.was_ready):
             return self._card(
-                conversation, "Here is your updated profile." if conversation.phase != "interview" else ""
+                conversation,
+                "Here is your updated profile." if conversation.phase != Phase.interview else "",
             )
-        step: Step = next_step(conversation.extraction, conversation.asked, conversation.declined)
-        if step.kind == "confirm":
+        step = next_step(conversation.extraction, conversation.asked, conversation.declined)
+        if step.kind == "confirm" or step.slot is None:
             return self._card(conversation, "Thank you, that's everything I wanted to ask.")
-        conversation.asked.add(step.slot or "")
+        conversation.asked.add(step.slot)
         conversation.pending = step.slot
-        prefix = "No problem. " if skipped else ""
+        prefix = "No problem. " if was_skipped else ""
         text_out = " ".join(part for part in (note, prefix + step.text) if part)
-        return self._reply(conversation, Reply(text_out, kind="ask"))
+        return self._reply(conversation, Ask(text_out, step.slot))
 
     # --- the card and saving ----------------------------------------------------------------
     def draft(self, conversation: Conversation) -> Profile:
@@ -233,13 +217,13 @@ class IntakeService:
             data.pop("id", None)
         return Profile.model_validate(data)
 
-    def _card(self, conversation: Conversation, lead: str) -> Reply:
-        if conversation.phase == "interview":
-            conversation.phase = "confirm"
+    def _card(self, conversation: Conversation, lead: str) -> Card:
+        if conversation.phase == Phase.interview:
+            conversation.phase = Phase.confirm
         draft = self.draft(conversation)
         ask = "Does this look right? Say **yes** to save it, or tell me what to change."
         text = " ".join(part for part in (lead, ask) if part)
-        return self._reply(conversation, Reply(text, card=draft, evidence=draft.evidence, kind="card"))
+        return self._reply(conversation, Card(text, draft, draft.evidence))
 
     def confirm(self, conversation: Conversation) -> Reply:
         """Save the confirmed profile, index it (after the SQL commit) and suggest people."""
@@ -249,7 +233,7 @@ class IntakeService:
         self.store.profiles.upsert(profile)
         self.store.transcripts.link_profile(conversation.transcript_id, profile.id)
         conversation.profile_id = profile.id
-        conversation.phase = "saved"
+        conversation.phase = Phase.saved
         try:
             self.matching.index_profile(profile)
             result = self.matching.match(profile, k=5, rfp_k=3, viewer=conversation.owner)
@@ -258,11 +242,11 @@ class IntakeService:
             # brings the index back in step, so nothing is lost
             log.warning("index unavailable after saving %s: %s", profile.id, exc)
             text = "Saved. I can't reach the suggestion index right now; try /matches in a little while."
-            return self._reply(conversation, Reply(text))
+            return self._reply(conversation, Say(text))
         lead = "Saved. Here are people who could help you grow, and whom you could help grow:"
         if not result.people:
             lead = "Saved. Nobody fits all of that yet; I'll keep looking as people join."
-        return self._reply(conversation, Reply(lead, matches=result, kind="matches"))
+        return self._reply(conversation, Matches(lead, result))
 
     # --- commands and actions -------------------------------------------------------------
     def _require_profile(self, conversation: Conversation) -> Profile:
@@ -276,16 +260,14 @@ class IntakeService:
         name, _, rest = text.partition(" ")
         name = name.lower()
         if name == "/help":
-            return self._reply(conversation, Reply(HELP_TEXT))
+            return self._reply(conversation, Say(HELP_TEXT))
         if name == "/search":
             return self._search(conversation, rest)
         if name == "/profile":
             if conversation.profile_id is None:
                 return self._card(conversation, "Your profile so far (not saved yet).")
             profile = self._require_profile(conversation)
-            return self._reply(
-                conversation, Reply("Your profile:", card=profile, evidence=profile.evidence, kind="card")
-            )
+            return self._reply(conversation, Card("Your profile:", profile, profile.evidence))
         if name in ("/matches", "/rfps"):
             profile = self._require_profile(conversation)
             result = self.matching.match(
@@ -293,9 +275,7 @@ class IntakeService:
             )
             if name == "/rfps":
                 result.people = []
-            return self._reply(
-                conversation, Reply("Here is what I found for you:", matches=result, kind="matches")
-            )
+            return self._reply(conversation, Matches("Here is what I found for you:", result))
         if name == "/intros":
             profile = self._require_profile(conversation)
             views = self.intros.for_person(profile.id)
@@ -304,27 +284,22 @@ class IntakeService:
                 if views
                 else "No introductions yet. Use “Request intro” on a suggestion."
             )
-            return self._reply(conversation, Reply(lead, intros=views, kind="intros"))
+            return self._reply(conversation, Intros(lead, tuple(views)))
         if name == "/contact":
             profile = self._require_profile(conversation)
             contact = rest.strip()
             if not contact or len(contact) > 200:
                 raise InputError("write /contact followed by an email or handle (at most 200 characters)")
             self.store.profiles.upsert(profile.model_copy(update={"contact": contact}))
-            return self._reply(
-                conversation, Reply("Saved. It's shared only with people you both said yes to.")
-            )
+            return self._reply(conversation, Say("Saved. It's shared only with people you both said yes to."))
         if name == "/export":
             return self._reply(
-                conversation,
-                Reply("Everything Mingle holds about you:", export=self.export(conversation), kind="export"),
+                conversation, Export("Everything Mingle holds about you:", self.export(conversation))
             )
         if name == "/delete":
             self.delete(conversation)
-            return Reply(
-                "Done: your profile, your conversations and your place in the index are gone.", kind="deleted"
-            )
-        return self._reply(conversation, Reply(f"I don't know {name}. " + HELP_TEXT))
+            return Deleted("Done: your profile, your conversations and your place in the index are gone.")
+        return self._reply(conversation, Say(f"I don't know {name}. " + HELP_TEXT))
 
     def _search(self, conversation: Conversation, text: str) -> Reply:
         query = re.sub(r"^\s*(/search|search( for)?|find( me)?)\s*", "", text, flags=re.IGNORECASE)
@@ -334,7 +309,7 @@ class IntakeService:
         lead = (
             "Here is who fits that best:" if hits else "Nobody matches all of that yet. Try fewer conditions."
         )
-        return self._reply(conversation, Reply(lead, hits=hits, kind="search"))
+        return self._reply(conversation, SearchResults(lead, tuple(hits)))
 
     def request_intro(self, conversation: Conversation, target_id: str, note: str = "") -> str:
         me = self._require_profile(conversation)
@@ -349,17 +324,19 @@ class IntakeService:
         self._say(conversation, text)
         return text
 
-    def answer_intro(self, conversation: Conversation, intro_id: str, accept: bool) -> str:
-        me = self._require_profile(conversation)
-        view = self.intros.answer(intro_id, me.id, accept)
-        if accept:
-            text = f"Wonderful: you and {view.other_name} are introduced. " + (
-                f"Their contact: {view.contact}."
-                if view.contact
-                else "They haven't added a contact yet; they have yours."
-            )
-        else:
-            text = f"Understood. {view.other_name} won't be told it was a no."
+    def accept_intro(self, conversation: Conversation, intro_id: str) -> str:
+        view = self.intros.accept(intro_id, self._require_profile(conversation).id)
+        text = f"Wonderful: you and {view.other_name} are introduced. " + (
+            f"Their contact: {view.contact}."
+            if view.contact
+            else "They haven't added a contact yet; they have yours."
+        )
+        self._say(conversation, text)
+        return text
+
+    def decline_intro(self, conversation: Conversation, intro_id: str) -> str:
+        view = self.intros.decline(intro_id, self._require_profile(conversation).id)
+        text = f"Understood. {view.other_name} won't be told it was a no."
         self._say(conversation, text)
         return text
 
@@ -377,7 +354,7 @@ class IntakeService:
         _, hits = self.matching.search(offer_text(other), k=4)
         hits = [h for h in hits if h.profile.id not in (profile_id, conversation.profile_id)][:3]
         return self._reply(
-            conversation, Reply(f"People similar to {other.display_name}:", hits=hits, kind="search")
+            conversation, SearchResults(f"People similar to {other.display_name}:", tuple(hits))
         )
 
     def export(self, conversation: Conversation) -> dict[str, object]:
@@ -387,23 +364,4 @@ class IntakeService:
         """Remove this person: profile, every transcript of this owner, index entries."""
         delete_person(self.store, self.matching, conversation.profile_id, conversation.owner)
         conversation.profile_id = None
-        conversation.phase = "interview"
-
-
-def contract_rows(profile: Profile, evidence: dict[str, list[str]]) -> list[tuple[str, str, str]]:
-    """(field, value, quote) rows for a card, in contract order."""
-    data = profile.contract()
-    rows = []
-    for name in CONTRACT_FIELDS:
-        value = data[name]
-        if value in (None, [], ""):
-            shown = "–"
-        elif isinstance(value, list):
-            shown = ", ".join(str(v) for v in value)
-        elif name == "utc_offset":
-            shown = f"UTC{value:+g}"
-        else:
-            shown = str(value)
-        quotes = evidence.get(name, [])
-        rows.append((name, shown, " / ".join(f"“{q}”" for q in quotes[:2])))
-    return rows
+        conversation.phase = Phase.interview

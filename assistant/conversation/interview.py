@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
+from assistant.extraction.declines import is_decline
 from assistant.extraction.port import Extraction
 
 SLOTS: dict[str, tuple[str, ...]] = {
@@ -52,14 +54,6 @@ PRACTICAL = {
 }
 SKIP_HINT = "(You can skip any question.)"
 
-SKIP = re.compile(
-    r"^\s*(skip|pass|next|no comment|prefer not|i'?d rather not( say)?|rather not( say)?|not sure|"
-    r"i don'?t know|dunno|n/?a|-)\s*[.!]*\s*$",
-    re.IGNORECASE,
-)
-DECLINE = re.compile(
-    r"\b(i'?d rather not|rather not say|prefer not to say|skip( this| that)?|pass on this)\b", re.IGNORECASE
-)
 DONE = re.compile(
     r"^\s*(done|that'?s (all|enough|it)|enough|finish|let'?s see( (the )?matches)?|show me( matches)?)\s*[.!]*\s*$",
     re.IGNORECASE,
@@ -73,7 +67,7 @@ READY = (("topics",), ("skills_want", "seeking"), ("skills_have", "offering"))
 class Step:
     """What to say next: ask a slot, or show the profile card for confirmation."""
 
-    kind: str  # "ask" | "confirm"
+    kind: Literal["ask", "confirm"]
     slot: str | None = None
     text: str = ""
 
@@ -83,8 +77,9 @@ def slot_filled(slot: str, extraction: Extraction) -> bool:
     return all(field in filled for field in SLOTS[slot])
 
 
-def is_skip(text: str) -> bool:
-    return bool(SKIP.match(text)) or bool(DECLINE.search(text))
+def skipped(pending: str | None, text: str) -> bool:
+    """The answer declines the question still open (the extractor's rule: ``is_decline``)."""
+    return bool(pending) and is_decline(text)
 
 
 def wants_to_finish(text: str) -> bool:

@@ -5,19 +5,42 @@
     (A sees "waiting" until WAIT days have passed, then "closed", as for an unanswered request)
 
 Nobody can be asked while paused or hidden, twice, by themselves, or beyond their capacity.
+What either side is shown of an introduction is decided by ``seen_status`` alone: the intro
+list, the chat and the data export all call it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Literal
 
-from store.domain import IntroRequest, Profile
+from store.domain import IntroRequest, IntroStatus, Profile
 from store.errors import InputError, NotFound
 from store.repositories import Store
 
 WAIT = timedelta(days=14)
-HOLDS_SLOT = ("pending", "accepted")
+
+
+class IntroSeen(StrEnum):
+    """An introduction as one side is shown it. The asker never sees "declined": a request
+    declined or unanswered is "waiting", and "closed" once WAIT has passed."""
+
+    pending = "pending"  # asked of me, not answered yet
+    waiting = "waiting"  # I asked; no yes yet
+    accepted = "accepted"
+    declined = "declined"  # only the person who said no sees this
+    closed = "closed"
+    withdrawn = "withdrawn"
+
+
+def seen_status(intro: IntroRequest, me: str, now: datetime) -> IntroSeen:
+    """What ``me`` is shown of ``intro``: the one rule for what the asker learns of a decline."""
+    if intro.requester_id == me and intro.status in (IntroStatus.pending, IntroStatus.declined):
+        return IntroSeen.closed if now - intro.created_at > WAIT else IntroSeen.waiting
+    return IntroSeen(intro.status.value)
 
 
 @dataclass(frozen=True)
@@ -26,16 +49,20 @@ class IntroView:
     said yes, never the word "declined" for the person who asked."""
 
     id: str
-    direction: str  # "incoming" | "outgoing"
+    direction: Literal["incoming", "outgoing"]
     other_id: str
     other_name: str
-    status: str  # pending | waiting | accepted | declined | closed
+    status: IntroSeen
     note: str
     contact: str | None
 
+    @property
+    def awaits_my_answer(self) -> bool:
+        return self.direction == "incoming" and self.status == IntroSeen.pending
+
 
 class IntroService:
-    def __init__(self, store: Store, clock=lambda: datetime.now(UTC)) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, store: Store, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
         self.clock = clock
 
@@ -69,21 +96,29 @@ class IntroService:
             raise NotFound(f"no introduction with id {intro_id!r}")  # others' intros do not exist for you
         return intro
 
-    def answer(self, intro_id: str, me: str, accept: bool) -> IntroView:
+    def accept(self, intro_id: str, me: str) -> IntroView:
+        """Yes: both now see each other's contact."""
+        return self._answer(intro_id, me, IntroStatus.accepted)
+
+    def decline(self, intro_id: str, me: str) -> IntroView:
+        """No: the asker is never told (see ``seen_status``)."""
+        return self._answer(intro_id, me, IntroStatus.declined)
+
+    def _answer(self, intro_id: str, me: str, status: IntroStatus) -> IntroView:
         """Only the person asked can answer, once."""
         intro = self._mine(intro_id, me)
         if intro.target_id != me:
             raise InputError("only the person you asked can answer this introduction")
-        if intro.status != "pending":
+        if intro.status != IntroStatus.pending:
             raise InputError("this introduction was already answered")
-        self.store.intros.set_status(intro.id, "accepted" if accept else "declined")
+        self.store.intros.set_status(intro.id, status)
         return self.view(intro.id, me)
 
     def withdraw(self, intro_id: str, me: str) -> None:
         intro = self._mine(intro_id, me)
-        if intro.requester_id != me or intro.status != "pending":
+        if intro.requester_id != me or intro.status != IntroStatus.pending:
             raise InputError("only a pending request you made can be withdrawn")
-        self.store.intros.set_status(intro.id, "withdrawn")
+        self.store.intros.set_status(intro.id, IntroStatus.withdrawn)
 
     def view(self, intro_id: str, me: str) -> IntroView:
         return self._view(self._mine(intro_id, me), me)
@@ -91,18 +126,17 @@ class IntroService:
     def _view(self, intro: IntroRequest, me: str) -> IntroView:
         outgoing = intro.requester_id == me
         other = self.store.profiles.find(intro.target_id if outgoing else intro.requester_id)
-        status = intro.status
-        if outgoing and status in ("pending", "declined"):
-            status = "closed" if self.clock() - intro.created_at > WAIT else "waiting"
         return IntroView(
             id=intro.id,
             direction="outgoing" if outgoing else "incoming",
             other_id=other.id if other else "",
             other_name=other.display_name if other else "someone who left Mingle",
-            status=status,
+            status=seen_status(intro, me, self.clock()),
             note=intro.note,
-            contact=other.contact if (other and intro.status == "accepted") else None,
+            contact=other.contact if (other and intro.status == IntroStatus.accepted) else None,
         )
 
     def for_person(self, me: str) -> list[IntroView]:
-        return [self._view(i, me) for i in self.store.intros.involving(me) if i.status != "withdrawn"]
+        return [
+            self._view(i, me) for i in self.store.intros.involving(me) if i.status != IntroStatus.withdrawn
+        ]

@@ -3,8 +3,10 @@ introductions, feedback, RFPs, exposure records and the vector index entries."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from assistant.conversation.intros import seen_status
 from retrieval.service import MatchService
 from store.repositories import Store
 
@@ -25,6 +27,7 @@ def export_person(store: Store, profile_id: str | None, owner: str | None = None
         data["profile"] = profile.model_dump(mode="json")
         transcript_ids += [t for t in store.transcripts.for_profile(profile_id) if t not in transcript_ids]
         names = {}
+        now = datetime.now(UTC)
         for intro in store.intros.involving(profile_id):
             other_id = intro.target_id if intro.requester_id == profile_id else intro.requester_id
             if other_id not in names:
@@ -36,7 +39,7 @@ def export_person(store: Store, profile_id: str | None, owner: str | None = None
                     "direction": "outgoing" if mine else "incoming",
                     "with": names[other_id],
                     # what the other side decided is theirs: a decline is not disclosed to the asker
-                    "status": intro.status if not (mine and intro.status == "declined") else "pending",
+                    "status": seen_status(intro, profile_id, now).value,
                     "note": intro.note,
                     "created_at": intro.created_at.isoformat(),
                 }

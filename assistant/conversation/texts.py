@@ -20,6 +20,17 @@ Right now {people} people and {open_rfps} open project ideas (RFPs) are here.{("
 To begin, tell me in a sentence or two (or paste a short bio): **what do you work on, or want to work on?**"""
 
 
+HELP_TEXT = """Here is what I can do:
+- **/profile**: show your profile card
+- **/matches**: suggest people and project ideas for you
+- **/search** *who you're looking for*: e.g. “/search someone strong at writing who works on diffusion, UTC+1 to +3”
+- **/rfps**: project ideas (RFPs) that fit you
+- **/intros**: introductions you asked for or were asked for (accept or decline there)
+- **/contact** *email or handle*: what is shared once you and someone both say yes
+- **/export**: everything Mingle holds about you, as JSON
+- **/delete**: remove your profile, your conversations and your place in the index
+You can also just write: corrections (“actually I'm in Lagos”) are always welcome."""
+
 COMMANDS = [
     {
         "id": "profile",

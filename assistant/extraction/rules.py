@@ -38,13 +38,13 @@ from collections.abc import Iterable
 
 from pydantic import ValidationError
 
+from assistant.extraction.declines import is_decline
 from assistant.extraction.port import Extraction
 from assistant.extraction.rules_facts import career_stage, display_name, hours_per_week, languages, utc_offset
 from assistant.extraction.rules_skills import Carry, project_mode, skills_and_help
 from assistant.extraction.rules_text import (
     Finding,
     clauses_of,
-    is_decline,
     is_injection,
     is_short,
     question_slot,

@@ -202,16 +202,5 @@ def question_slot(question: str | None) -> str | None:
     return None
 
 
-@cache
-def _decline() -> re.Pattern[str]:
-    return re.compile(lexicon("conversation")["decline"])
-
-
-def is_decline(text: str) -> bool:
-    """A short answer that declines the question ("I'd rather not say", "skip", "pass")."""
-    low = fold(text).strip()
-    return len(low.split()) <= 12 and bool(_decline().match(low))
-
-
 def is_short(text: str, limit: int = 8) -> bool:
     return len(text.split()) <= limit

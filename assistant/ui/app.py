@@ -16,7 +16,18 @@ from functools import cache
 
 import chainlit as cl
 
-from assistant.conversation.intake import Conversation, Reply
+from assistant.conversation.intake import Conversation
+from assistant.conversation.replies import (
+    Ask,
+    Card,
+    Deleted,
+    Export,
+    Intros,
+    Matches,
+    Reply,
+    Say,
+    SearchResults,
+)
 from assistant.conversation.texts import COMMANDS, welcome
 from assistant.services import Services, build_services
 from assistant.settings import async_url, load_settings
@@ -153,57 +164,69 @@ async def on_message(message: cl.Message) -> None:
 
 
 async def render(reply: Reply) -> None:
-    if reply.card is not None:
-        elements = [cl.Plotly(name="six axes", figure=radar(reply.card), display="inline")]
-        actions = [cl.Action(name="confirm", payload={}, label="Looks right: save", icon="check")]
-        await _say(
-            reply.text + "\n\n" + card_markdown(reply.card, reply.evidence),
-            elements=elements,
-            actions=actions,
-        )
-        return
-    await _say(reply.text)
-    if reply.matches is not None:
-        for m in reply.matches.people:
-            pid = m.profile.id
-            await _say(
-                f"**{escape(m.profile.display_name)}**: {escape(m.explanation)}",
-                actions=[
-                    cl.Action(
-                        name="request_intro", payload={"id": pid}, label="Request intro", icon="handshake"
-                    ),
-                    cl.Action(name="not_a_fit", payload={"id": pid}, label="Not a fit", icon="x"),
-                    cl.Action(name="more_like", payload={"id": pid}, label="More like this", icon="users"),
-                ],
-            )
-        for r in reply.matches.rfps:
-            await _say(
-                f"📌 **RFP: {escape(r.rfp.title)}**: {escape(r.explanation)}",
-                actions=[cl.Action(name="not_a_fit", payload={"id": r.rfp.id}, label="Not a fit", icon="x")],
-            )
-    for hit in reply.hits:
-        await _say(
-            f"**{escape(hit.profile.display_name)}**: {escape(hit.explanation)}",
-            actions=[
-                cl.Action(
-                    name="more_like", payload={"id": hit.profile.id}, label="More like this", icon="users"
+    match reply:
+        case Card(text=text, profile=profile, evidence=evidence):
+            elements = [cl.Plotly(name="six axes", figure=radar(profile), display="inline")]
+            actions = [cl.Action(name="confirm", payload={}, label="Looks right: save", icon="check")]
+            await _say(text + "\n\n" + card_markdown(profile, evidence), elements=elements, actions=actions)
+        case Matches(text=text, matches=matches):
+            await _say(text)
+            for m in matches.people:
+                pid = m.profile.id
+                await _say(
+                    f"**{escape(m.profile.display_name)}**: {escape(m.explanation)}",
+                    actions=[
+                        cl.Action(
+                            name="request_intro", payload={"id": pid}, label="Request intro", icon="handshake"
+                        ),
+                        cl.Action(name="not_a_fit", payload={"id": pid}, label="Not a fit", icon="x"),
+                        cl.Action(
+                            name="more_like", payload={"id": pid}, label="More like this", icon="users"
+                        ),
+                    ],
                 )
-            ],
-        )
-    for intro in reply.intros:
-        line = f"**{escape(intro.other_name)}**: {intro.direction}, {intro.status}"
-        if intro.contact:
-            line += f". Contact: {escape(intro.contact)}"
-        actions = []
-        if intro.direction == "incoming" and intro.status == "pending":
-            actions = [
-                cl.Action(name="accept_intro", payload={"id": intro.id}, label="Accept", icon="check"),
-                cl.Action(name="decline_intro", payload={"id": intro.id}, label="Decline", icon="x"),
-            ]
-        await _say(line, actions=actions)
-    if reply.export is not None:
-        data = json.dumps(reply.export, ensure_ascii=False, indent=2).encode()
-        await _say("", elements=[cl.File(name="mingle-export.json", content=data, display="inline")])
+            for r in matches.rfps:
+                await _say(
+                    f"📌 **RFP: {escape(r.rfp.title)}**: {escape(r.explanation)}",
+                    actions=[
+                        cl.Action(name="not_a_fit", payload={"id": r.rfp.id}, label="Not a fit", icon="x")
+                    ],
+                )
+        case SearchResults(text=text, hits=hits):
+            await _say(text)
+            for hit in hits:
+                await _say(
+                    f"**{escape(hit.profile.display_name)}**: {escape(hit.explanation)}",
+                    actions=[
+                        cl.Action(
+                            name="more_like",
+                            payload={"id": hit.profile.id},
+                            label="More like this",
+                            icon="users",
+                        )
+                    ],
+                )
+        case Intros(text=text, intros=intros):
+            await _say(text)
+            for intro in intros:
+                line = f"**{escape(intro.other_name)}**: {intro.direction}, {intro.status}"
+                if intro.contact:
+                    line += f". Contact: {escape(intro.contact)}"
+                actions = []
+                if intro.awaits_my_answer:
+                    actions = [
+                        cl.Action(
+                            name="accept_intro", payload={"id": intro.id}, label="Accept", icon="check"
+                        ),
+                        cl.Action(name="decline_intro", payload={"id": intro.id}, label="Decline", icon="x"),
+                    ]
+                await _say(line, actions=actions)
+        case Export(text=text, data=data):
+            await _say(text)
+            content = json.dumps(data, ensure_ascii=False, indent=2).encode()
+            await _say("", elements=[cl.File(name="mingle-export.json", content=content, display="inline")])
+        case Say(text=text) | Ask(text=text) | Deleted(text=text):
+            await _say(text)
 
 
 async def _act(action: cl.Action, work) -> None:  # type: ignore[no-untyped-def]
@@ -215,10 +238,10 @@ async def _act(action: cl.Action, work) -> None:  # type: ignore[no-untyped-def]
     except MingleError as exc:
         await _say(f"I could not do that: {exc}")
         return
-    if isinstance(result, Reply):
-        await render(result)
-    else:
+    if isinstance(result, str):
         await _say(result)
+    else:
+        await render(result)
 
 
 @cl.action_callback("confirm")
@@ -243,13 +266,9 @@ async def on_more_like(action: cl.Action) -> None:
 
 @cl.action_callback("accept_intro")
 async def on_accept_intro(action: cl.Action) -> None:
-    await _act(
-        action, lambda conversation, intro_id: services().intake.answer_intro(conversation, intro_id, True)
-    )
+    await _act(action, services().intake.accept_intro)
 
 
 @cl.action_callback("decline_intro")
 async def on_decline_intro(action: cl.Action) -> None:
-    await _act(
-        action, lambda conversation, intro_id: services().intake.answer_intro(conversation, intro_id, False)
-    )
+    await _act(action, services().intake.decline_intro)

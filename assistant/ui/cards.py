@@ -34,7 +34,9 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
 
 
-def _shown(name: str, value: Any) -> str:
+def shown_value(name: str, value: Any) -> str:
+    """How one contract value reads on a card, on the web and in the terminal alike:
+    "–" when empty, lists joined, "pitch_idea" as "pitch idea", a time zone as "UTC+5.5"."""
     if value in (None, [], ""):
         return "–"
     if isinstance(value, list):
@@ -44,13 +46,21 @@ def _shown(name: str, value: Any) -> str:
     return str(value).replace("_", " ")
 
 
+def contract_rows(profile: Profile, evidence: dict[str, list[str]]) -> list[tuple[str, str, list[str]]]:
+    """(field, shown value, up to two supporting quotes) for each contract field, in order."""
+    data = profile.contract()
+    return [(name, shown_value(name, data[name]), evidence.get(name, [])[:2]) for name in CONTRACT_FIELDS]
+
+
+def quoted(quotes: list[str]) -> str:
+    return " / ".join(f"“{q}”" for q in quotes)
+
+
 def card_markdown(profile: Profile, evidence: dict[str, list[str]]) -> str:
     """A table of the ten contract fields, each with the person's own words that support it."""
-    data = profile.contract()
     lines = [f"**{escape(profile.display_name)}**", "", "| | | in your words |", "|---|---|---|"]
-    for name in CONTRACT_FIELDS:
-        quotes = " / ".join(f"“{escape(q)}”" for q in evidence.get(name, [])[:2])
-        lines.append(f"| {LABELS[name]} | {escape(_shown(name, data[name]))} | {quotes} |")
+    for name, shown, quotes in contract_rows(profile, evidence):
+        lines.append(f"| {LABELS[name]} | {escape(shown)} | {quoted([escape(q) for q in quotes])} |")
     return "\n".join(lines)
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
 
-from assistant.conversation.intake import Reply, contract_rows
+from assistant.conversation.intake import Conversation
+from assistant.conversation.intros import IntroView
+from assistant.conversation.replies import Card, Export, Intros, Matches, Reply, SearchResults
 from assistant.services import Services
-from assistant.ui.cards import LABELS
+from assistant.ui.cards import LABELS, contract_rows, quoted
 from store.errors import MingleError
 
 PROMPT = "[bold cyan]you ›[/] "
@@ -18,37 +22,63 @@ PROMPT = "[bold cyan]you ›[/] "
 
 def render(console: Console, reply: Reply) -> None:
     console.print(Markdown(reply.text))
-    if reply.card is not None:
-        table = Table("", "", "in your words", title=reply.card.display_name, show_lines=False)
-        for name, shown, quotes in contract_rows(reply.card, reply.evidence):
-            table.add_row(LABELS[name], shown, quotes)
-        console.print(table)
-    if reply.matches is not None:
-        for i, m in enumerate(reply.matches.people, 1):
-            console.print(f"{i}. [bold]{m.profile.display_name}[/] [dim]({m.profile.id})[/]", highlight=False)
-            console.print(f"   {m.explanation}", highlight=False)
-        for r in reply.matches.rfps:
-            console.print(f"• RFP [bold]{r.rfp.title}[/] [dim]({r.rfp.id})[/]", highlight=False)
-            console.print(f"   {r.explanation}", highlight=False)
-        if reply.matches.people:
-            console.print(
-                "[dim]Type “intro ID” to request an introduction, “not a fit ID” to hide someone.[/]"
-            )
-    for hit in reply.hits:
-        console.print(
-            f"• [bold]{hit.profile.display_name}[/] [dim]({hit.profile.id})[/]: {hit.explanation}",
-            highlight=False,
-        )
-    if reply.export is not None:
-        console.print_json(json.dumps(reply.export, ensure_ascii=False))
+    match reply:
+        case Card(profile=profile, evidence=evidence):
+            table = Table("", "", "in your words", title=profile.display_name, show_lines=False)
+            for name, shown, quotes in contract_rows(profile, evidence):
+                table.add_row(LABELS[name], shown, quoted(quotes))
+            console.print(table)
+        case Matches(matches=matches):
+            for i, m in enumerate(matches.people, 1):
+                console.print(
+                    f"{i}. [bold]{m.profile.display_name}[/] [dim]({m.profile.id})[/]", highlight=False
+                )
+                console.print(f"   {m.explanation}", highlight=False)
+            for r in matches.rfps:
+                console.print(f"• RFP [bold]{r.rfp.title}[/] [dim]({r.rfp.id})[/]", highlight=False)
+                console.print(f"   {r.explanation}", highlight=False)
+            if matches.people:
+                console.print(
+                    "[dim]Type “intro ID” to request an introduction, “not a fit ID” to hide someone.[/]"
+                )
+        case SearchResults(hits=hits):
+            for hit in hits:
+                console.print(
+                    f"• [bold]{hit.profile.display_name}[/] [dim]({hit.profile.id})[/]: {hit.explanation}",
+                    highlight=False,
+                )
+        case Intros(intros=intros):
+            for intro in intros:
+                console.print(intro_line(intro), highlight=False)
+            if any(intro.awaits_my_answer for intro in intros):
+                console.print("[dim]Type “accept ID” or “decline ID” to answer an introduction.[/]")
+        case Export(data=data):
+            console.print_json(json.dumps(data, ensure_ascii=False))
+
+
+def intro_line(intro: IntroView) -> str:
+    """One introduction: who, which way, where it stands, the contact once both said yes."""
+    way = "you asked" if intro.direction == "outgoing" else "asked you"
+    line = f"• [bold]{escape(intro.other_name)}[/] [dim]({intro.id})[/]: {way}, {intro.status}"
+    if intro.contact:
+        line += f". Contact: {escape(intro.contact)}"
+    return line
 
 
 def chat(services: Services, console: Console, owner: str = "terminal") -> None:
-    """Read a line, answer it; Ctrl-D or "quit" ends. Intro and not-a-fit work by id."""
+    """Read a line, answer it; Ctrl-D or "quit" ends. Intro, accept, decline and not-a-fit work by id."""
     from assistant.conversation.texts import welcome
 
+    intake = services.intake
+    # typed lines that act on an id: "intro ID", "accept ID", "decline ID", "not a fit ID"
+    actions: dict[str, Callable[[Conversation, str], str]] = {
+        "intro": intake.request_intro,
+        "accept": intake.accept_intro,
+        "decline": intake.decline_intro,
+        "not a fit": intake.not_a_fit,
+    }
     people, rfps = services.community_counts()
-    conversation = services.intake.start(owner, welcome(people, rfps, services.mode_label))
+    conversation = intake.start(owner, welcome(people, rfps, services.mode_label))
     console.print(Markdown(conversation.messages[-1].content))
     while True:
         try:
@@ -58,13 +88,12 @@ def chat(services: Services, console: Console, owner: str = "terminal") -> None:
             return
         if text.strip().lower() in ("quit", "exit", "bye"):
             return
-        words = text.strip().split()
+        *verb, target = text.strip().split() or [""]
+        action = actions.get(" ".join(verb).lower())
         try:
-            if len(words) == 2 and words[0].lower() == "intro":
-                console.print(services.intake.request_intro(conversation, words[1]))
-            elif len(words) == 4 and " ".join(words[:3]).lower() == "not a fit":
-                console.print(services.intake.not_a_fit(conversation, words[3]))
+            if action is not None:
+                console.print(action(conversation, target))
             else:
-                render(console, services.intake.handle(conversation, text))
+                render(console, intake.handle(conversation, text))
         except MingleError as exc:
             console.print(f"[red]I could not do that:[/] {exc}", highlight=False)

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import pytest
 
 from assistant.conversation.intake import IntakeService
+from assistant.conversation.replies import Ask, Card, Export, Matches, SearchResults
 from assistant.settings import load_settings
 from store.db import make_engine, upgrade
 from store.demo import seed
 from store.errors import InputError
 from store.repositories import Store
-
 from tests.assistant.fakes import KeywordExtractor, fake_services
 
 
@@ -41,14 +41,14 @@ ANSWERS = [
 def test_a_whole_intake_in_eight_answers_then_saved_and_matched(intake: IntakeService) -> None:
     conversation = intake.start("session-a", "Welcome! What do you work on?")
     replies = [intake.handle(conversation, answer) for answer in ANSWERS]
-    assert [r.kind for r in replies[:-1]] == ["ask"] * 7
+    assert [type(r) for r in replies[:-1]] == [Ask] * 7
     card = replies[-1]
-    assert card.kind == "card" and card.card is not None
-    assert card.card.skills_want == {"code", "network"} and card.card.utc_offset == 1.0
+    assert isinstance(card, Card)
+    assert card.profile.skills_want == {"code", "network"} and card.profile.utc_offset == 1.0
     assert card.evidence["seeking"] == ["I need compute and a mentor"]
     assert intake.store.profiles.count() == 314  # nothing saved before the person confirms
     saved = intake.handle(conversation, "yes, looks right")
-    assert saved.kind == "matches" and saved.matches is not None and len(saved.matches.people) == 5
+    assert isinstance(saved, Matches) and len(saved.matches.people) == 5
     assert all(m.explanation for m in saved.matches.people)
     profile = intake.store.profiles.get(conversation.profile_id or "")
     assert profile.evidence["topics"] == ["I work on diffusion models for CT scans"]
@@ -73,7 +73,7 @@ def test_a_pasted_bio_then_only_missing_questions_and_done(intake: IntakeService
     reply = intake.handle(conversation, bio)
     assert "enough to suggest people" in reply.text and "idea of your own" in reply.text
     done = intake.handle(conversation, "done")
-    assert done.kind == "card"
+    assert isinstance(done, Card)
 
 
 def test_corrections_later_win_and_the_card_updates(intake: IntakeService) -> None:
@@ -81,7 +81,7 @@ def test_corrections_later_win_and_the_card_updates(intake: IntakeService) -> No
     for answer in ANSWERS:
         intake.handle(conversation, answer)
     corrected = intake.handle(conversation, "actually I'm in UTC+3")
-    assert corrected.kind == "card" and corrected.card is not None and corrected.card.utc_offset == 3.0
+    assert isinstance(corrected, Card) and corrected.profile.utc_offset == 3.0
 
 
 def test_the_state_is_rebuilt_from_the_store_on_resume(intake: IntakeService) -> None:
@@ -94,25 +94,68 @@ def test_the_state_is_rebuilt_from_the_store_on_resume(intake: IntakeService) ->
     assert "help would be most useful" in nxt.text
 
 
+def test_resume_reads_the_stored_state_so_rewording_the_questions_breaks_nothing(
+    intake: IntakeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.conversation import interview
+
+    conversation = intake.start("s", "Welcome! What do you work on?")
+    for answer in (ANSWERS[0], "skip", ANSWERS[2]):
+        intake.handle(conversation, answer)
+    assert conversation.declined == {"career_stage"} and conversation.pending == "skills_want"
+    reworded = {
+        slot: f"Question {n} of the new wording, about {slot}?" for n, slot in enumerate(interview.SLOTS)
+    }
+    monkeypatch.setattr(interview, "QUESTIONS", reworded)
+    resumed = intake.resume(conversation.transcript_id)
+    assert (resumed.asked, resumed.declined, resumed.pending, resumed.phase) == (
+        {"topics", "career_stage", "skills_have", "skills_want"},
+        {"career_stage"},
+        "skills_want",
+        "interview",
+    )
+    nxt = intake.handle(resumed, ANSWERS[3])
+    assert isinstance(nxt, Ask) and nxt.slot == "seeking" and nxt.text.endswith(reworded["seeking"])
+    stored = intake.store.transcripts.get(conversation.transcript_id).messages[-1].state
+    assert stored is not None and stored.pending == "seeking" and "seeking" in stored.asked
+
+
+def test_a_resumed_card_still_waits_for_yes_and_remembers_the_offline_note(
+    intake: IntakeService,
+) -> None:
+    conversation = intake.start("s", "What do you work on?")
+    for answer in ANSWERS:
+        intake.handle(conversation, answer)
+    conversation.told_offline = True
+    intake.handle(conversation, "actually I'm in UTC+3")  # the card again, stored with its state
+    resumed = intake.resume(conversation.transcript_id)
+    assert resumed.phase == "confirm" and resumed.told_offline
+    assert isinstance(intake.handle(resumed, "yes"), Matches)
+    again = intake.resume(conversation.transcript_id)
+    assert again.phase == "saved" and again.profile_id == resumed.profile_id
+
+
 def test_commands_search_intro_not_a_fit_export_delete(intake: IntakeService) -> None:
     conversation = intake.start("owner-1", "What do you work on?")
     with pytest.raises(InputError, match="no saved profile yet"):
         intake.handle(conversation, "/matches")
     for answer in [*ANSWERS, "yes"]:
         reply = intake.handle(conversation, answer)
-    assert reply.matches is not None
+    assert isinstance(reply, Matches)
     first = reply.matches.people[0].profile.id
     assert "Contact details are shared only if they say yes" in intake.request_intro(conversation, first)
     second = reply.matches.people[1].profile.id
     intake.not_a_fit(conversation, second)
     again = intake.handle(conversation, "/matches")
-    assert again.matches is not None and second not in {m.profile.id for m in again.matches.people}
+    assert isinstance(again, Matches) and second not in {m.profile.id for m in again.matches.people}
     assert first not in {m.profile.id for m in again.matches.people}  # an intro exists
     found = intake.handle(conversation, "find someone strong at coding who works on speech")
-    assert found.kind == "search" and found.hits
+    assert isinstance(found, SearchResults) and found.hits
     assert "/search" in intake.handle(conversation, "/help").text
-    exported = intake.handle(conversation, "/export").export
-    assert exported is not None and exported["profile"]["id"] == conversation.profile_id  # type: ignore[index]
+    export = intake.handle(conversation, "/export")
+    assert isinstance(export, Export)
+    exported = export.data
+    assert exported["profile"]["id"] == conversation.profile_id  # type: ignore[index]
     assert "contact" in exported["profile"]  # type: ignore[operator]
     profile_id = conversation.profile_id or ""
     intake.handle(conversation, "/delete")
@@ -156,7 +199,7 @@ def test_an_index_failure_after_the_sql_commit_loses_nothing_and_reindex_repairs
     assert drift.missing["offer"] == [saved.id] and drift.missing["seek"] == [saved.id]
     intake.matching.reindex()  # what `mingle reindex` and every app start do
     assert intake.matching.check().clean
-    assert intake.handle(conversation, "/matches").matches is not None
+    assert isinstance(intake.handle(conversation, "/matches"), Matches)
 
 
 def test_users_only_see_and_change_their_own_data(intake: IntakeService) -> None:
@@ -170,19 +213,19 @@ def test_users_only_see_and_change_their_own_data(intake: IntakeService) -> None
     intake.request_intro(amara, kenji.profile_id or "")
     [asked] = intake.intros.for_person(kenji.profile_id or "")
     with pytest.raises(InputError, match="only the person you asked"):
-        intake.answer_intro(amara, asked.id, accept=True)  # the asker cannot accept on kenji's behalf
+        intake.accept_intro(amara, asked.id)  # the asker cannot accept on kenji's behalf
     stranger = intake.start("user:someone", "What do you work on?")
     for answer in [*ANSWERS, "yes"]:
         intake.handle(stranger, answer)
     with pytest.raises(NotFound):
-        intake.answer_intro(stranger, asked.id, accept=True)  # others' intros do not exist for them
+        intake.accept_intro(stranger, asked.id)  # others' intros do not exist for them
     with pytest.raises(InputError, match="belongs to someone else"):
         intake.resume(amara.transcript_id, owner="user:kenji")
     exported = intake.export(kenji)
     assert exported["profile"]["id"] == kenji.profile_id  # type: ignore[index]
     assert all(t["owner"] == "user:kenji" for t in exported["transcripts"])  # type: ignore[union-attr]
     assert "amara" not in str(exported["transcripts"])
-    intake.answer_intro(kenji, asked.id, accept=True)
+    intake.accept_intro(kenji, asked.id)
     intake.handle(amara, "/contact amara@example.org")
     [view] = intake.intros.for_person(kenji.profile_id or "")
     assert view.contact == "amara@example.org"

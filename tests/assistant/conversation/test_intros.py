@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assistant.conversation.intros import WAIT, IntroService
+from assistant.conversation.intros import WAIT, IntroSeen, IntroService
 from store.domain import Profile
 from store.errors import InputError, NotFound
 from store.repositories import Store
@@ -40,7 +40,7 @@ def test_contacts_flow_only_after_both_say_yes(store: Store, people: dict[str, P
         intro.note,
     )
     assert intros.for_person("amara")[0].status == "waiting" and intros.for_person("amara")[0].contact is None
-    intros.answer(intro.id, "kenji", accept=True)
+    intros.accept(intro.id, "kenji")
     assert intros.for_person("amara")[0].contact == "kenji@example.org"
     assert intros.for_person("kenji")[0].contact == "amara@example.org"
 
@@ -48,7 +48,7 @@ def test_contacts_flow_only_after_both_say_yes(store: Store, people: dict[str, P
 def test_a_decline_is_never_revealed_as_such(store: Store, people: dict[str, Profile]) -> None:
     now = datetime.now(UTC)
     intro = IntroService(store).request(people["amara"], "olena")
-    IntroService(store).answer(intro.id, "olena", accept=False)
+    IntroService(store).decline(intro.id, "olena")
     assert IntroService(store).for_person("amara")[0].status == "waiting"  # not "declined"
     later = IntroService(store, clock=lambda: now + WAIT + timedelta(days=1))
     assert later.for_person("amara")[0].status == "closed"  # as for a request nobody answered
@@ -56,16 +56,28 @@ def test_a_decline_is_never_revealed_as_such(store: Store, people: dict[str, Pro
     assert later.for_person("amara")[0].contact is None
 
 
+def test_the_data_export_shows_an_intro_as_the_intro_list_does(
+    store: Store, people: dict[str, Profile]
+) -> None:
+    from assistant.conversation.privacy import export_person
+
+    intros = IntroService(store)
+    intros.decline(intros.request(people["amara"], "olena").id, "olena")
+    [exported] = export_person(store, "amara")["introductions"]
+    assert exported["status"] == intros.for_person("amara")[0].status == IntroSeen.waiting
+    assert export_person(store, "olena")["introductions"][0]["status"] == IntroSeen.declined
+
+
 def test_only_the_person_asked_answers_and_only_once(store: Store, people: dict[str, Profile]) -> None:
     intros = IntroService(store)
     intro = intros.request(people["amara"], "kenji")
     with pytest.raises(InputError, match="only the person you asked"):
-        intros.answer(intro.id, "amara", accept=True)
+        intros.accept(intro.id, "amara")
     with pytest.raises(NotFound):
-        intros.answer(intro.id, "olena", accept=True)  # someone else's intro does not exist for her
-    intros.answer(intro.id, "kenji", accept=False)
+        intros.accept(intro.id, "olena")  # someone else's intro does not exist for her
+    intros.decline(intro.id, "kenji")
     with pytest.raises(InputError, match="already answered"):
-        intros.answer(intro.id, "kenji", accept=True)
+        intros.accept(intro.id, "kenji")
 
 
 def test_capacity_pause_hide_self_and_duplicates(store: Store, people: dict[str, Profile]) -> None:
