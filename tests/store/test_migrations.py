@@ -44,7 +44,7 @@ def test_upgrade_head_on_an_empty_database_creates_every_table(database_url: str
     with pytest.raises(StoreUnavailable, match="run `mingle db upgrade`"):
         require_current(engine)
     assert upgrade(engine) == head_revision()
-    assert EXPECTED <= table_names(engine)
+    assert table_names(engine) >= EXPECTED
     assert upgrade(engine) == head_revision()  # running it again is harmless
     require_current(engine)
     engine.dispose()
@@ -70,7 +70,7 @@ def test_downgrade_to_base_and_back(sqlite_url: str) -> None:
     assert downgrade(engine, "base") == "base"
     assert table_names(engine) & EXPECTED == set()
     upgrade(engine)
-    assert EXPECTED <= table_names(engine)
+    assert table_names(engine) >= EXPECTED
 
 
 # Two chats as Mingle stored them before revision 0004: words only, no state. The wording is
