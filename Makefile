@@ -8,13 +8,12 @@ NO_CUDA := $(foreach p,cuda-bindings cuda-pathfinder cuda-toolkit nvidia-cublas 
 	nvidia-cuda-nvrtc nvidia-cuda-runtime nvidia-cudnn-cu13 nvidia-cufft nvidia-cufile nvidia-curand \
 	nvidia-cusolver nvidia-cusparse nvidia-cusparselt-cu13 nvidia-nccl-cu13 nvidia-nvjitlink \
 	nvidia-nvshmem-cu13 nvidia-nvtx triton,--no-emit-package $(p))
-export HF_HUB_OFFLINE := 1
-export TRANSFORMERS_OFFLINE := 1
-export LITELLM_LOCAL_MODEL_COST_MAP := True
-export ANONYMIZED_TELEMETRY := False
+# The offline switches (no model download, no phone-home) are not exported here: every entry point
+# (the `mingle` command, the Chainlit app it starts, the tests' conftest) applies
+# assistant.settings.OFFLINE_ENV itself, so they hold without make too.
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-dev run test test-fast lock clean
+.PHONY: install install-dev run lint test test-fast lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +37,15 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/mingle serve --prepare --host 127.0.0.1 --port 8000
 
-test: install-dev
-	$(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Lint, then what pip cannot install (Debian's Chromium; PostgreSQL started if installed but stopped),
+# then every tier. When a PostgreSQL answers, its tests must pass rather than skip (see the script).
+test: install-dev lint
+	bash tests/setup-machine.sh $(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
 
 test-fast: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -50,4 +56,4 @@ lock:
 	uv pip compile pyproject.toml --python-version 3.11 --quiet --extra dev $(NO_CUDA) -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) .mingle .pytest_cache
+	rm -rf $(VENV) .mingle .pytest_cache .mypy_cache .ruff_cache
