@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from assistant.settings import OFFLINE_ENV
 from store.domain import LLMCall
 from store.errors import MingleError
 
@@ -158,7 +159,7 @@ def record_call(
 
 def _litellm() -> ModuleType:
     """Import litellm on first use, offline: no cost-map download, no banner on errors."""
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", OFFLINE_ENV["LITELLM_LOCAL_MODEL_COST_MAP"])
     import litellm
 
     litellm.suppress_debug_info = True

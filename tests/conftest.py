@@ -7,20 +7,15 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-for _key, _value in {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-    "ANONYMIZED_TELEMETRY": "False",
-    "DO_NOT_TRACK": "1",
-}.items():
-    os.environ.setdefault(_key, _value)
-
 import pytest
 from sqlalchemy import text
 
+from assistant.services import apply_offline_env
 from store.db import make_engine, upgrade
 from store.repositories import Store
+
+# Before any test module is imported: nothing above loads a model library (they load lazily).
+apply_offline_env()
 
 POSTGRES_URL = os.environ.get("MINGLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("MINGLE_TEST_REQUIRE_POSTGRES") == "1"

@@ -12,7 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from assistant.services import apply_offline_env, embedding_model_path, ensure_data_dir, open_store
-from assistant.settings import OFFLINE_ENV, Settings
+from assistant.settings import Settings
 from store.errors import ConfigError
 
 
@@ -73,7 +73,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     root = prepare_app_root(settings)
     host, port = host or settings.host, port or settings.port
     command = chainlit_command(settings, host, port)
-    env = {**os.environ, **OFFLINE_ENV, "CHAINLIT_APP_ROOT": str(root)}
+    env = {**os.environ, "CHAINLIT_APP_ROOT": str(root)}  # apply_offline_env() filled os.environ
     env.pop("DATABASE_URL", None)  # Chainlit would silently switch on its own data layer
     if settings.auth == "password" and not env.get("CHAINLIT_AUTH_SECRET"):
         env["CHAINLIT_AUTH_SECRET"] = auth_secret(root)
