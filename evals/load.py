@@ -25,6 +25,7 @@ Only loopback URLs are accepted; every wait is bounded by ``timeout``, so a run 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import statistics
 import time
@@ -191,10 +192,8 @@ async def _one_newcomer(url: str, who: Newcomer, answers: list[str], timeout: fl
     except (socketio.exceptions.SocketIOError, OSError, TimeoutError) as exc:
         who.error = f"{type(exc).__name__}: {exc}"
     finally:
-        try:
+        with contextlib.suppress(socketio.exceptions.SocketIOError, OSError, TimeoutError):
             await asyncio.wait_for(session.close(), timeout)
-        except (socketio.exceptions.SocketIOError, OSError, TimeoutError):
-            pass
 
 
 def _stored(settings: Settings, session_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
@@ -310,7 +309,7 @@ def main(
     url: Annotated[str, typer.Option(help="The running app, e.g. http://127.0.0.1:8000 (loopback only).")],
     newcomers: Annotated[int, typer.Option(help="Concurrent newcomers.")] = 50,
     timeout: Annotated[float, typer.Option(help="Seconds any one wait may take.")] = 60,
-    save: Annotated[bool, typer.Option(help="Keep the run under evals/runs/.")] = True,
+    save: Annotated[bool, typer.Option(help="Keep the run under DATA_DIR/eval-runs/.")] = True,
 ) -> None:
     """Drive NEWCOMERS concurrent intakes through the app at URL; print the figures as JSON.
     Set MINGLE_DATA_DIR / MINGLE_DATABASE_URL as for the server: the store is checked afterwards."""
@@ -318,10 +317,11 @@ def main(
     result = asyncio.run(run_load(url, newcomers, default_answers(), timeout=timeout, settings=settings))
     result["database"] = settings.resolved_database_url.split(":", 1)[0]
     if save:
-        from evals.runs import save_run
+        from evals.runs import default_root, save_run
 
         extra = {"url": url, "newcomers": newcomers, "timeout": timeout}
-        result["run_dir"] = str(save_run("load", result, {**settings.model_dump(mode="json"), **extra}))
+        config = {**settings.model_dump(mode="json"), **extra}
+        result["run_dir"] = str(save_run("load", result, config, default_root(settings.data_dir)))
     print(json.dumps(result, indent=2))
 
 

@@ -1,6 +1,7 @@
 """Eval runs as files, compared run against run, and drawn for people who'd rather look.
 
-    save_run(kind, metrics, settings) -> evals/runs/<UTC timestamp>-<kind>/   (holds run.json)
+    save_run(kind, metrics, settings, out_root) -> out_root/<UTC timestamp>-<kind>/   (holds run.json)
+    default_root(data_dir) -> data_dir/eval-runs   (where `mingle eval …` keeps runs unless told)
     compare_runs(a, b) -> {"a": header, "b": header, "metrics": {key: {"a", "b", "delta"}}, "changed": ...}
     format_compare(comparison) -> str
     write_html_report(run_dir) -> run_dir/report.html
@@ -40,6 +41,11 @@ RUN_FILE = "run.json"
 SECRET_KEY = re.compile(r"key|secret|password|token", re.IGNORECASE)
 URL_PASSWORD = re.compile(r"(://[^:/@]+:)[^@]*@")
 CODE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_root(data_dir: Path) -> Path:
+    """Where runs are kept unless a command is told otherwise: in the data dir, not the checkout."""
+    return data_dir.expanduser().resolve() / "eval-runs"
 
 
 def _git(*args: str) -> str | None:
@@ -89,7 +95,7 @@ def save_run(
     kind: str,
     metrics: Mapping[str, Any],
     settings: Mapping[str, Any],
-    out_root: Path = Path("evals/runs"),
+    out_root: Path,
     model_ids: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write ``out_root/<UTC timestamp>-<kind>/run.json`` and return that run directory."""

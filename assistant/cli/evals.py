@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,6 +18,11 @@ from assistant.settings import load_settings
 eval_app = typer.Typer(
     help="Offline evaluations: programs that write runs and print reports.", no_args_is_help=True
 )
+
+RunsDir = Annotated[
+    Path | None,
+    typer.Option("--runs", help="Where the run is kept (default: DATA_DIR/eval-runs, see MINGLE_DATA_DIR)."),
+]
 
 
 @eval_app.command("expertise")
@@ -53,6 +59,7 @@ def eval_intake(
     kind: Annotated[
         ExtractorKind, typer.Option("--extractor", help="Which extractor reads the transcripts.")
     ] = ExtractorKind.rules,
+    runs: RunsDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Replay every transcript through the real extraction path; per-field precision, recall, F1."""
@@ -61,7 +68,7 @@ def eval_intake(
 
     metrics = run_intake_eval(data, out, extractor(kind))
     write_intake_report(load_cases(data), load_predictions(out / "predictions.jsonl"), metrics, out)
-    run_dir = _save_run("intake", metrics, {"data": str(data), "extractor": str(kind)})
+    run_dir = _save_run("intake", metrics, {"data": str(data), "extractor": str(kind)}, runs)
     if as_json:
         print_json(metrics)
         return
@@ -76,12 +83,14 @@ def eval_intake(
     )
 
 
-def _save_run(kind: str, metrics: dict, extra: dict) -> Path:  # type: ignore[type-arg]
-    """Every eval run is kept under evals/runs/ with its settings, git sha and prompt versions."""
-    from evals.runs import save_run, write_html_report
+def _save_run(kind: str, metrics: Mapping[str, Any], extra: Mapping[str, Any], runs: Path | None) -> Path:
+    """Every eval run is kept with its settings, git sha and prompt versions: under ``runs``, or
+    else in the data dir (never in the code's checkout)."""
+    from evals.runs import default_root, save_run, write_html_report
 
     settings = load_settings()
-    run_dir = save_run(kind, metrics, {**settings.model_dump(mode="json"), **extra})
+    config = {**settings.model_dump(mode="json"), **extra}
+    run_dir = save_run(kind, metrics, config, runs or default_root(settings.data_dir))
     write_html_report(run_dir)
     return run_dir
 
@@ -93,6 +102,7 @@ def eval_interview(
     kind: Annotated[
         ExtractorKind, typer.Option("--extractor", help="Which extractor reads the transcripts.")
     ] = ExtractorKind.rules,
+    runs: RunsDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """A simulated newcomer answers the real interviewer from gold facts; coverage and turns."""
@@ -101,7 +111,7 @@ def eval_interview(
 
     with scratch_intake(extractor(kind)) as intake:
         result = simulate(intake, load_cases(data), seed=seed)
-    run_dir = _save_run("interview", result, {"data": str(data), "seed": seed, "extractor": str(kind)})
+    run_dir = _save_run("interview", result, {"data": str(data), "seed": seed, "extractor": str(kind)}, runs)
     if as_json:
         print_json(result)
         return
@@ -115,6 +125,7 @@ def eval_matching(
     judgments: Annotated[Path, typer.Option(help="Graded newcomer × candidate pairs.")] = Path(
         "evals/data/match_judgments.jsonl"
     ),
+    runs: RunsDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """nDCG@10, Recall@10 and MRR of Mingle's ranking against random, topic-only and one-sided
@@ -123,7 +134,7 @@ def eval_matching(
     from evals.match_quality import format_matching, run_matching_eval
 
     report = run_matching_eval(judgments, out, open_embedder(load_settings()))
-    run_dir = _save_run("matching", report, {"judgments": str(judgments)})
+    run_dir = _save_run("matching", report, {"judgments": str(judgments)}, runs)
     if as_json:
         print_json(report)
         return
@@ -136,6 +147,7 @@ def eval_fairness(
     newcomers: Annotated[
         int | None, typer.Option(help="Only the first N newcomers (default: everyone).")
     ] = None,
+    runs: RunsDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Counterfactual invariance (names, pronouns, schools, countries, tone) and how attention
@@ -144,7 +156,7 @@ def eval_fairness(
     from evals.fairness import format_fairness, run_fairness_eval
 
     report = run_fairness_eval(open_embedder(load_settings()), newcomers=newcomers)
-    run_dir = _save_run("fairness", report, {"newcomers": newcomers})
+    run_dir = _save_run("fairness", report, {"newcomers": newcomers}, runs)
     if as_json:
         print_json(report)
         return
@@ -154,7 +166,7 @@ def eval_fairness(
 
 @eval_app.command("compare")
 def eval_compare(
-    run_a: Annotated[Path, typer.Argument(help="A run folder under evals/runs/.")],
+    run_a: Annotated[Path, typer.Argument(help="A run folder (`mingle eval …` prints where it saved it).")],
     run_b: Annotated[Path, typer.Argument(help="Another run folder.")],
     changed: Annotated[bool, typer.Option("--changed", help="Only what changed.")] = False,
     as_json: JsonFlag = False,
