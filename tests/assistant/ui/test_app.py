@@ -12,9 +12,8 @@ from assistant.services import open_store
 from assistant.settings import load_settings
 from store.db import upgrade
 from store.demo import seed
-
-from tests.assistant.fakes import fake_services
 from tests.assistant.conversation.test_intake import ANSWERS
+from tests.assistant.fakes import fake_services
 
 
 @pytest.fixture
@@ -82,6 +81,9 @@ def test_a_whole_intake_through_the_handlers(ui) -> None:  # type: ignore[no-unt
     app, sent, store = ui
     import chainlit as cl
 
+    seeded = {p.id for p in store.profiles.list()}
+    asked: list[str] = []
+
     async def scenario() -> None:
         await app.start()
         for answer in ANSWERS:
@@ -93,12 +95,14 @@ def test_a_whole_intake_through_the_handlers(ui) -> None:  # type: ignore[no-unt
         await app.on_confirm(card.actions[0])
         suggestions = [m for m in sent if m.actions and m.actions[0].name == "request_intro"]
         assert len(suggestions) == 5
+        asked.append(suggestions[0].actions[0].payload["id"])
         await app.on_request_intro(suggestions[0].actions[0])
         assert "shared only if they say yes" in sent[-1].content
 
     run(scenario)
-    assert store.intros.involving(sent[-1].content and store.profiles.list()[-1].id) is not None
-    assert len([i for p in store.profiles.list() for i in store.intros.involving(p.id)]) >= 1
+    [newcomer] = [p for p in store.profiles.list() if p.id not in seeded]  # the card's "save" stored it
+    intros = store.intros.involving(newcomer.id)
+    assert [(i.requester_id, i.target_id, i.status) for i in intros] == [(newcomer.id, asked[0], "pending")]
 
 
 def test_user_words_are_shown_escaped(ui) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@ thread restores the interview from the store, and another user sees none of it."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -71,7 +72,11 @@ def test_sign_in_chat_history_resume_and_isolation(auth_url: str) -> None:
         wrong.get_by_label("Email address").fill("amara")
         wrong.get_by_label("Password").fill("not the password")
         wrong.get_by_role("button", name="Sign In").click()
-        expect(wrong.locator(ASSISTANT)).to_have_count(0, timeout=5_000)
+        # Chainlit's /login answers 401 and the form shows its error; the person stays on /login
+        expect(wrong.get_by_text("Unable to sign in")).to_be_visible(timeout=15_000)
+        expect(wrong).to_have_url(re.compile(r"/login"))
+        expect(wrong.locator(ASSISTANT)).to_have_count(0)
+        wrong.screenshot(path=str(ARTIFACTS / "auth-wrong-password.png"), full_page=True)
 
         other = browser.new_context().new_page()
         sign_in(other, auth_url, "kenji", "another long password")
