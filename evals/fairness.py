@@ -333,8 +333,10 @@ def _evaluate(svc: MatchService, newcomers: int | None) -> dict[str, Any]:
 def format_fairness(report: Mapping[str, Any]) -> str:
     e = report["exposure"]
     lines = [
-        f"counterfactual invariance: {report['invariance_top10']:.1%} of {report['newcomers']} top-10 lists "
-        f"identical, mean Kendall τ {report['kendall_tau']:.3f}",
+        (
+            f"counterfactual invariance: {report['invariance_top10']:.1%} of {report['newcomers']} top-10 "
+            f"lists identical, mean Kendall τ {report['kendall_tau']:.3f}"
+        ),
         f"{'ranking':<22} {'gini':>6} {'never shown':>12} {'most shown (count/budget)':>28}",
     ]
     for name in ("mingle", "mingle_no_spreading", "similarity"):

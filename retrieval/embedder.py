@@ -9,6 +9,7 @@ for the fast test tier and for synthetic benchmarks.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import threading
@@ -95,7 +96,7 @@ class HashingEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             tokens = TOKEN.findall(text.lower())
-            for feature in tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]:
+            for feature in tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]:
                 index, sign = self._bucket(feature)
                 out[row, index] += sign
         return normalise(out)

@@ -87,7 +87,8 @@ def person_sentence(name: str, reasons: list[Reason]) -> str:
     theirs = [r.value for r in reasons if r.kind == "grow" and r.direction == "them"]
     if yours:
         sentences.append(
-            f"You want to grow {_list([WANT[s] for s in yours])} — {name} {_list([STRENGTH[s] for s in yours])}."
+            f"You want to grow {_list([WANT[s] for s in yours])} — "
+            f"{name} {_list([STRENGTH[s] for s in yours])}."
         )
     if theirs:
         strength = "your strength" if len(theirs) == 1 else "your strengths"

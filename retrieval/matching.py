@@ -175,7 +175,7 @@ def score_rfp(
     develops = [s for s in axes if s in rfp.skills_developed & a.skills_want]
     needs = (len(has) + len(grow_with_owner)) / len(rfp.skills_needed) if rfp.skills_needed else 1.0
     grows = len(develops) / max(1, len(a.skills_want))
-    topic = max(topic_affinity(a.topics, rfp.topics), max(0.0, similarity))
+    topic = max(topic_affinity(a.topics, rfp.topics), 0.0, similarity)
     compute = 1.0 if rfp.compute_offered and Help.compute in a.seeking else 0.0
     score = feasible.factor * (0.3 * needs + 0.2 * grows + 0.35 * topic + 0.15 * compute)
     reasons = [Reason("skill_needed", "you", s) for s in has]

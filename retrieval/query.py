@@ -105,9 +105,12 @@ def _utc(text: str, query: dict[str, Any]) -> str:
         low = high = _number(m.group(1)) if m.group(1) else 0.0
     else:
         return text
-    clamp = lambda hours: min(14.0, max(-12.0, hours))
-    query["utc_min"], query["utc_max"] = clamp(low), clamp(high)
+    query["utc_min"], query["utc_max"] = _clamp_utc(low), _clamp_utc(high)
     return text[: m.start()] + " " + text[m.end() :]
+
+
+def _clamp_utc(hours: float) -> float:
+    return min(14.0, max(-12.0, hours))
 
 
 def parse_query(text: str) -> SearchQuery:

@@ -33,10 +33,11 @@ def passes(q: SearchQuery, p: Profile) -> bool:
         return False
     if q.languages and not (q.languages & p.languages):
         return False
-    if q.utc_min is not None and q.utc_max is not None:
-        if p.utc_offset is None or not q.utc_min <= p.utc_offset <= q.utc_max:
-            return False
-    return True
+    return (
+        q.utc_min is None
+        or q.utc_max is None
+        or (p.utc_offset is not None and q.utc_min <= p.utc_offset <= q.utc_max)
+    )
 
 
 def search_reasons(q: SearchQuery, p: Profile) -> list[Reason]:
@@ -45,7 +46,7 @@ def search_reasons(q: SearchQuery, p: Profile) -> list[Reason]:
     reasons += [Reason("wants", None, s) for s in axes if s in q.skills_want]
     reasons += [Reason("offers", None, h) for h in sorted(q.offering)]
     reasons += [Reason("seeks", None, h) for h in sorted(q.seeking)]
-    asked = {t for t in TOKEN.findall(q.text.lower())}
+    asked = set(TOKEN.findall(q.text.lower()))
     topics = [t for t in p.topics if topic_tokens([t]) & asked]
     if topics:
         reasons.append(Reason("topic", None, topics[:3]))

@@ -61,10 +61,7 @@ def _skill_plan(n: int, rng: random.Random) -> list[tuple[set[str], set[str]]]:
     pairs = list(permutations(AXES, 2))
     plan: list[tuple[set[str], set[str]]] = []
     for i in range(n):
-        if i < len(subsets):
-            have = subsets[i]
-        else:
-            have = set(rng.sample(AXES, rng.choice([1, 2, 2, 3, 3, 4])))
+        have = subsets[i] if i < len(subsets) else set(rng.sample(AXES, rng.choice([1, 2, 2, 3, 3, 4])))
         rest = [axis for axis in AXES if axis not in have]
         want = set(rng.sample(rest, min(len(rest), rng.choice([1, 2, 2, 3])))) if rest else set()
         if len(subsets) <= i < len(subsets) + len(pairs):
@@ -196,7 +193,7 @@ def generate_rfps(owners: list[Profile], n: int = 60, seed: int = SEED) -> list[
                 owner_id=owner.id,
                 title=template["title"].format(topic=topic),
                 description=template["description"].format(topic=topic),
-                topics=[topic] + [t for t in owner.topics if t != topic][:1],
+                topics=[topic, *[t for t in owner.topics if t != topic][:1]],
                 skills_needed=set(template["skills_needed"]),
                 skills_developed=set(template["skills_developed"]),
                 mode=ProjectMode(template["mode"]),

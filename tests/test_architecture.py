@@ -123,7 +123,7 @@ def test_data_flows_one_way() -> None:
         top = module.split(".")[0]
         for target in imported:
             if top in ("store", "prompts"):
-                assert target.split(".")[0] in ("store",), f"{module} imports {target}"
+                assert target.split(".")[0] == "store", f"{module} imports {target}"
             if top == "retrieval":
                 assert target.split(".")[0] in ("retrieval", "store"), f"{module} imports {target}"
             if target.startswith("assistant.ui"):

@@ -1,4 +1,5 @@
-"""Free text to a grounded profile: the extractor port, the offline rules with their lexicons, the LLM and hybrid extractors."""
+"""Free text to a grounded profile: the extractor port, the offline rules with their lexicons, the LLM
+and hybrid extractors."""
 
 from assistant.extraction.port import Extraction, Extractor
 

@@ -197,7 +197,7 @@ def _amount(text: str, numbers: dict[str, float]) -> float:
 
 
 def _weekly(value: float, period: str | None, low: str) -> int:
-    if period and period[0] in "mt" and period not in ("tuần",):
+    if period and period[0] in "mt" and period != "tuần":
         return round(value / WEEKS_PER_MONTH)
     if period and period in ("day", "día", "dia", "jour", "ngày", "tag"):
         return round(value * (5 if re.search(r"\bweekdays?\b|\bworkdays?\b", low) else 7))
@@ -238,7 +238,11 @@ def display_name(text: str, slot: str | None) -> str | None:
             name = parts[0]
         return name
     words = text.strip().strip(".!").split()
-    if slot == "display_name" and 1 <= len(words) <= 3 and all(w[:1].isupper() for w in words):
-        if words[0].lower() not in blocked:
-            return " ".join(words)
+    if (
+        slot == "display_name"
+        and 1 <= len(words) <= 3
+        and all(w[:1].isupper() for w in words)
+        and words[0].lower() not in blocked
+    ):
+        return " ".join(words)
     return None

@@ -98,7 +98,7 @@ class Clause:
 
     def finding(self, field: str, value: object, at: int = 0) -> Finding:
         """A finding quoted from this clause, ordered by where in the conversation ``at`` falls."""
-        return Finding(field, value, self.quote(at if at else None), (self.turn, self.start + at))
+        return Finding(field, value, self.quote(at or None), (self.turn, self.start + at))
 
     def main(self) -> str:
         """The folded clause with relative clauses blanked ("a mentor who has published" → "a
@@ -150,7 +150,8 @@ def clauses_of(turn: int, text: str) -> list[Clause]:
     low = fold(text)
     for index, (a, b) in enumerate(sentences(text)):
         masked = low[:a] + mask_relatives(low[a:b])
-        for c, d in _spans(low[a:b], CLAUSE_BREAK, a):
+        for start, d in _spans(low[a:b], CLAUSE_BREAK, a):
+            c = start
             while c < d and text[c].isspace():
                 c += 1
             if c < d:

@@ -68,7 +68,7 @@ def _phrases(text: str, low: str, start: int) -> list[tuple[str, int]]:
         end = stop.start()
     out: list[tuple[str, int]] = []
     last = start
-    for m in list(p["splitters"].finditer(low, start, end)) + [None]:
+    for m in [*p["splitters"].finditer(low, start, end), None]:
         cut = end if m is None else m.start()
         if (topic := _clean(text[last:cut])) and topic.lower() not in p["drop"]:
             out.append((topic, last))

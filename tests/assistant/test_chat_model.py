@@ -144,8 +144,8 @@ def test_mock_rate_limit_is_retried_with_backoff_then_unavailable() -> None:
 
 def test_mock_internal_server_error_is_transient() -> None:
     log, sleeps = MemoryCallLog(), []
+    chat = mocked("litellm.InternalServerError", log=log, sleeps=sleeps, max_retries=1)
     with pytest.raises(LLMUnavailable, match="after 2 attempts"):
-        chat = mocked("litellm.InternalServerError", log=log, sleeps=sleeps, max_retries=1)
         chat.complete(MESSAGES, **PROMPT)
     assert len(log.calls) == 2 and sleeps == [0.5]
 
@@ -259,7 +259,9 @@ def test_a_slow_server_times_out_within_the_bound() -> None:
 @pytest.mark.slow
 def test_an_auth_error_is_not_retried() -> None:
     log = MemoryCallLog()
-    with FakeOpenAI(default=status(401)) as server:
-        with pytest.raises(LLMUnavailable, match=r"refused the request \(AuthenticationError"):
-            served(server, log).complete(MESSAGES, **PROMPT)
+    with (
+        FakeOpenAI(default=status(401)) as server,
+        pytest.raises(LLMUnavailable, match=r"refused the request \(AuthenticationError"),
+    ):
+        served(server, log).complete(MESSAGES, **PROMPT)
     assert len(server.requests) == 1 and len(log.calls) == 1

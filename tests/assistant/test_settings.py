@@ -30,7 +30,7 @@ def test_a_malformed_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) 
         load_settings()
     monkeypatch.setenv("MINGLE_DATABASE_URL", "")
     monkeypatch.setenv("MINGLE_PORT", "eighty")
-    with pytest.raises(ConfigError, match="^MINGLE_PORT: "):
+    with pytest.raises(ConfigError, match=r"^MINGLE_PORT: "):
         load_settings()
 
 

@@ -225,13 +225,13 @@ def test_missing_data_path_is_an_input_error(tmp_path: Path) -> None:
 def test_missing_files_are_input_errors(tiny: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(InputError, match="evaluations.csv"):
+    with pytest.raises(InputError, match=r"evaluations\.csv"):
         load_benchmark(empty, tmp_path / "c1")
     (empty / "evaluations.csv").write_bytes((tiny / "evaluations.csv").read_bytes())
     with pytest.raises(InputError, match="neither evaluation_datasets/ nor"):
         load_benchmark(empty, tmp_path / "c2")
     (tiny / "evaluation_datasets" / "d_20_3" / "archives" / "~22.jsonl").unlink()
-    with pytest.raises(InputError, match="~22.jsonl is missing"):
+    with pytest.raises(InputError, match=r"~22\.jsonl is missing"):
         load_benchmark(tiny, tmp_path / "c3")
 
 

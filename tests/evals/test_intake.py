@@ -159,13 +159,13 @@ def test_harness_replays_turns_in_order(tmp_path: Path) -> None:
     _write_cases(data)
     recorder = _Recorder()
     run_intake_eval(data, tmp_path / "out", recorder)
-    assert [[t.content for t in turns] for turns in recorder.seen][0][1] == "Lagos"
+    assert [t.content for t in recorder.seen[0]][1] == "Lagos"
     assert [t.role for t in recorder.seen[1]] == ["user"]
 
 
 def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope.jsonl"
-    with pytest.raises(InputError, match="nope.jsonl"):
+    with pytest.raises(InputError, match=r"nope\.jsonl"):
         load_cases(missing)
 
 
@@ -183,6 +183,6 @@ def test_malformed_line_is_an_input_error_naming_file_and_line(
 ) -> None:
     data = tmp_path / "bad.jsonl"
     data.write_text('{"id": "ok", "turns": []}\n' + line + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match="bad.jsonl") as error:
+    with pytest.raises(InputError, match=r"bad\.jsonl") as error:
         run_intake_eval(data, tmp_path / "out", RulesExtractor())
     assert message in str(error.value)

@@ -50,7 +50,7 @@ def test_one_direction_is_a_2_and_topic_or_weak_help_a_1() -> None:
 
 def test_pairs_that_cannot_meet_are_0_whatever_they_offer() -> None:
     a = person("a", skills_have={"code"}, skills_want={"write"})
-    b = dict(skills_have={"write"}, skills_want={"code"})
+    b = {"skills_have": {"write"}, "skills_want": {"code"}}
     assert grade(a, person("b", languages={"fr"}, **b)) == 0  # no shared language
     assert grade(a, person("c", utc_offset=12.0, **b)) == 0  # 09-21 local: 12 h apart leaves no hour
     assert grade(a, person("d", utc_offset=11.0, **b)) == 3  # 11 h apart: one shared hour

@@ -129,7 +129,7 @@ def test_always_invalid_falls_back_after_bounded_re_asks(caplog: pytest.LogCaptu
 
 
 def test_an_unavailable_model_falls_back_at_once() -> None:
-    llm, chat, fallback = extractor(LLMUnavailable("the language model x did not answer after 3 attempts"))
+    llm, _chat, fallback = extractor(LLMUnavailable("the language model x did not answer after 3 attempts"))
     outcome = llm.attempt(TURNS)
     assert outcome.extraction is None and outcome.reason is not None and "did not answer" in outcome.reason
     assert llm.extract(TURNS) is fallback.extraction
