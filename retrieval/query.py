@@ -56,7 +56,10 @@ class SearchQuery(BaseModel):
 
 @cache
 def lexicon() -> dict[str, Any]:
-    return json.loads((files("retrieval") / "data" / "lexicon.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(
+        (files("retrieval") / "data" / "lexicon.json").read_text(encoding="utf-8")
+    )
+    return data
 
 
 def _alternation(phrases: list[str]) -> str:

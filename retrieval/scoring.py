@@ -9,6 +9,7 @@ country, gender, pronoun or tone: the inputs are contract fields and similaritie
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,12 +65,14 @@ class Weights:
 DEFAULT = Weights()
 
 
-def axis_cover(wants: set, haves: set) -> float:  # type: ignore[type-arg]
+def axis_cover(wants: AbstractSet[str], haves: AbstractSet[str]) -> float:
     """cover = |want ∩ have| / |want|, and 0 when nothing is wanted."""
     return len(wants & haves) / len(wants) if wants else 0.0
 
 
-def growth(wants: set, haves: set, similarity: float, w: Weights = DEFAULT) -> float:  # type: ignore[type-arg]
+def growth(
+    wants: AbstractSet[str], haves: AbstractSet[str], similarity: float, w: Weights = DEFAULT
+) -> float:
     """How much the other side helps this person grow:
     g = α · cover(want, other's have) + (1 − α) · max(0, sim(seek text, other's offer text))."""
     return w.axis * axis_cover(wants, haves) + (1 - w.axis) * max(0.0, similarity)

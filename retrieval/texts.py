@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from store.domain import RFP, ProfileFields, Skill
+from store.domain import RFP, Help, ProfileFields, Skill
 
 SKILL_NOUN = {
     Skill.read: "reading papers",
@@ -32,7 +32,7 @@ def _skills(skills: set[Skill]) -> str:
     return ", ".join(SKILL_NOUN[s] for s in sorted(skills, key=list(Skill).index))
 
 
-def _helps(helps: set) -> str:  # type: ignore[type-arg]
+def _helps(helps: set[Help]) -> str:
     return ", ".join(HELP_NOUN[str(h)] for h in sorted(map(str, helps)))
 
 

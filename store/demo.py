@@ -126,6 +126,7 @@ def generate_profiles(n: int = 300, seed: int = SEED) -> list[Profile]:
         given, family = rng.choice(region["given"]), rng.choice(region["family"])
         stage = _weighted(rng, STAGE_WEIGHTS[max(k for k in STAGE_WEIGHTS if k <= len(have))])
         seeking, offering = _helps(rng, stage, have)
+        mode: str | None
         if "idea" in have:
             mode = rng.choice(["pitch_idea", "pitch_idea", "either"])
         else:

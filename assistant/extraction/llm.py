@@ -217,7 +217,7 @@ def ground(reply: ProfileReply, turns: list[Message]) -> tuple[Extraction, tuple
     declined: set[str] = set()
     if reply.declined.value:
         if any(grounded(q, user_texts) for q in reply.declined.quotes):
-            declined = set(reply.declined.value) - set(values)
+            declined = {field for field in reply.declined.value if field not in values}
         else:
             dropped.append("declined")
     extraction = Extraction(

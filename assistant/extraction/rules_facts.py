@@ -148,8 +148,8 @@ def utc_offset(clause: Clause, slot: str | None) -> list[Finding]:
     found: list[tuple[int, int, float]] = []  # (rank, position, offset); lower rank is more specific
     for m in OFFSET.finditer(low):
         found.append((0, m.start(), _offset(m.group(1), m.group(2), m.group(3))))
-    if slot == "utc_offset" and (m := SIGNED.match(low)):
-        found.append((0, m.start(), _offset(m.group(1), m.group(2), m.group(3))))
+    if slot == "utc_offset" and (signed := SIGNED.match(low)):
+        found.append((0, signed.start(), _offset(signed.group(1), signed.group(2), signed.group(3))))
     pattern, table = p["upper"]
     for m in pattern.finditer(text):
         found.append((1, m.start(), float(table[m.group(0)])))

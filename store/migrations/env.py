@@ -5,7 +5,7 @@ from alembic import context
 from store.tables import CHAINLIT_TABLES, Base
 
 
-def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Autogenerate leaves Chainlit's own tables alone."""
     return not (type_ == "table" and name in CHAINLIT_TABLES)
 

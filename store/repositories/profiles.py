@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from store.db import translated_errors
 from store.domain import CareerStage, Help, Profile, ProjectMode, Skill
@@ -110,5 +110,6 @@ class ProfileRepository(Repository):
 
     def delete(self, profile_id: str) -> None:
         with self._session() as session:
-            if session.execute(delete(ProfileRow).where(ProfileRow.id == profile_id)).rowcount == 0:
+            result = session.execute(delete(ProfileRow).where(ProfileRow.id == profile_id))
+            if cast("CursorResult[Any]", result).rowcount == 0:  # a DELETE answers with a cursor result
                 raise NotFound(f"no profile with id {profile_id!r}")

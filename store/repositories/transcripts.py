@@ -3,7 +3,9 @@ dialogue state of every assistant message."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, func, select
 
 from store.domain import DialogueState, Message, Transcript
 from store.errors import NotFound
@@ -96,4 +98,4 @@ class TranscriptRepository(Repository):
     def delete_for_profile(self, profile_id: str) -> int:
         with self._session() as session:
             result = session.execute(delete(TranscriptRow).where(TranscriptRow.profile_id == profile_id))
-            return result.rowcount
+            return cast("CursorResult[Any]", result).rowcount  # a DELETE answers with a cursor result
