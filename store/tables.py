@@ -57,7 +57,7 @@ class ProfileRow(Base):
     hours_per_week: Mapped[int | None] = mapped_column(Integer)
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)  # its max() is part of Store.generation()
 
 
 class RFPRow(Base):

@@ -17,6 +17,7 @@ from assistant.settings import load_settings
 from store.errors import InputError, MingleError
 
 if TYPE_CHECKING:
+    from retrieval.indexer import SyncReport
     from retrieval.service import MatchService
 
 app = typer.Typer(
@@ -44,20 +45,22 @@ def db_upgrade(revision: str = typer.Argument("head", help="Revision to migrate 
 def seed(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Only seed a store with no profiles.")] = False,
 ) -> None:
-    """Load the demo community (idempotent: running it twice leaves one copy)."""
-    from assistant.services import open_store
+    """Load the demo community (idempotent: running it twice leaves one copy), then bring the
+    index in step, so the next `mingle match` finds them."""
     from store.demo import seed as seed_store
 
-    store = open_store(load_settings())
+    service = _matching()
+    store = service.store
     if if_empty and store.profiles.count() > 0:
         err.print(f"store already has {store.profiles.count()} profiles; not seeding")
-        return
-    with err.status("seeding the demo community…"):
-        report = seed_store(store)
-    err.print(
-        f"added {report.profiles_added} profiles and {report.rfps_added} RFPs "
-        f"(now {report.profiles_total} profiles, {report.rfps_total} RFPs)"
-    )
+    else:
+        with err.status("seeding the demo community…"):
+            report = seed_store(store)
+        err.print(
+            f"added {report.profiles_added} profiles and {report.rfps_added} RFPs "
+            f"(now {report.profiles_total} profiles, {report.rfps_total} RFPs)"
+        )
+    err.print(f"index in step: {_summary(_sync_index(service))}")
 
 
 @app.command()
@@ -105,6 +108,23 @@ def _matching() -> MatchService:
     from assistant.services import build_services
 
     return build_services(load_settings()).matching
+
+
+def _sync_index(service: MatchService, *, rebuild: bool = False) -> SyncReport:
+    """Bring the index in step with the store, with a progress bar on stderr while embedding."""
+    from rich.progress import Progress
+
+    total = service.store.profiles.count() * 2 + service.store.rfps.count()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("embedding", total=total)
+        return service.reindex(rebuild=rebuild, progress=lambda n: progress.advance(task, n))
+
+
+def _summary(report: SyncReport) -> str:
+    return (
+        f"embedded {sum(report.embedded.values())}, unchanged {sum(report.unchanged.values())}, "
+        f"deleted {sum(report.deleted.values())}"
+    )
 
 
 def _person_json(m) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -189,8 +209,6 @@ def reindex(
     as_json: JsonFlag = False,
 ) -> None:
     """Bring the vector index in step with the database (the source of truth)."""
-    from rich.progress import Progress
-
     service = _matching()
     if check:
         report = service.check()
@@ -208,18 +226,12 @@ def reindex(
         if not report.clean:
             raise typer.Exit(1)
         return
-    total = service.store.profiles.count() * 2 + service.store.rfps.count()
-    with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("embedding", total=total)
-        report = service.reindex(rebuild=rebuild, progress=lambda n: progress.advance(task, n))
-    summary = {"embedded": report.embedded, "unchanged": report.unchanged, "deleted": report.deleted}
+    synced = _sync_index(service, rebuild=rebuild)
+    summary = {"embedded": synced.embedded, "unchanged": synced.unchanged, "deleted": synced.deleted}
     if as_json:
         print_json(summary)
     else:
-        err.print(
-            f"embedded {sum(report.embedded.values())}, unchanged {sum(report.unchanged.values())}, "
-            f"deleted {sum(report.deleted.values())}"
-        )
+        err.print(_summary(synced))
 
 
 @app.command()
@@ -337,7 +349,10 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (MINGLE_PORT).")] = None,
     prepare: Annotated[
         bool,
-        typer.Option("--prepare", help="First migrate, and seed the demo community if the store is empty."),
+        typer.Option(
+            "--prepare",
+            help="First migrate, seed the demo community if the store is empty, and bring the index in step.",
+        ),
     ] = False,
 ) -> None:
     """Start the chat app (Chainlit) at http://HOST:PORT."""
@@ -345,17 +360,16 @@ def serve(
 
     settings = load_settings()
     if prepare:
-        from assistant.services import open_store
-        from store.db import upgrade
+        from assistant.services import build_services
         from store.demo import seed as seed_store
 
-        store = open_store(settings, migrated=False)
-        upgrade(store.engine)
-        if store.profiles.count() == 0:
+        services = build_services(settings, upgrade=True)
+        if services.store.profiles.count() == 0:
             with err.status("seeding the demo community…"):
-                report = seed_store(store)
+                report = seed_store(services.store)
             err.print(f"seeded {report.profiles_added} people and {report.rfps_added} RFPs")
-        store.dispose()
+        err.print(f"index in step: {_summary(_sync_index(services.matching))}")
+        services.close()
     run_server(settings, host=host, port=port)
 
 

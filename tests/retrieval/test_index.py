@@ -3,11 +3,13 @@ server on loopback (the server tier is marked slow)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -27,11 +29,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def _running_server(folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A real `chroma run` server (it ships in the chromadb wheel) on a free loopback port."""
     port = _free_port()
-    folder = tmp_path_factory.mktemp("chroma-server")
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
         [
@@ -58,11 +59,17 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError((folder / "server.log").read_text()) from None
                 time.sleep(0.2)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _running_server(tmp_path_factory.mktemp("chroma-server")) as (url, _):
+        yield url
 
 
 @pytest.fixture(params=["memory", "chroma", pytest.param("chroma-server", marks=pytest.mark.slow)])
@@ -113,7 +120,7 @@ def test_hashes_get_delete(index) -> None:  # type: ignore[no-untyped-def]
 def test_an_index_built_for_another_model_is_refused(tmp_path: Path) -> None:
     ChromaIndex.open(path=tmp_path, url=None, model_id="model-a", dim=64).hashes("offer")
     other = ChromaIndex.open(path=tmp_path, url=None, model_id="model-b", dim=64)
-    with pytest.raises(IndexUnavailable, match="built with .model-a.*run `mingle reindex --rebuild`"):
+    with pytest.raises(IndexUnavailable, match=r"built with .model-a.*run `mingle reindex --rebuild`"):
         other.hashes("offer")
     other.reset()  # what `mingle reindex --rebuild` does
     assert other.hashes("offer") == {}
@@ -130,3 +137,20 @@ def test_an_unreachable_chroma_server_is_one_clear_error() -> None:
         ChromaIndex.open(path=None, url=f"http://127.0.0.1:{_free_port()}", model_id="m", dim=4).hashes(
             "offer"
         )
+
+
+@pytest.mark.slow
+def test_a_chroma_server_that_goes_away_later_is_one_clear_error(tmp_path: Path) -> None:
+    with _running_server(tmp_path) as (url, process):
+        index = ChromaIndex.open(path=None, url=url, model_id=EMBED.model_id, dim=EMBED.dim)
+        _fill(index)
+        process.terminate()
+        process.wait(timeout=20)
+        vector = EMBED.embed(["diffusion"])[0]
+        for call in (
+            lambda: index.query("offer", vector, 3),
+            lambda: index.hashes("offer"),
+            lambda: _fill(index),
+        ):
+            with pytest.raises(IndexUnavailable, match=re.escape(f"lost the Chroma server at {url}")):
+                call()

@@ -3,19 +3,21 @@ in-memory index (the Chroma tiers are in test_chroma.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrieval.embedder import HashingEmbedder
+from retrieval.index import MemoryIndex
 from retrieval.scoring import complementary
 from retrieval.service import MatchService
 from store.demo import demo_community
 from store.domain import Feedback, IntroRequest
-from store.errors import InputError
+from store.errors import IndexUnavailable, InputError
 
 
 def changed(profile, **fields):  # type: ignore[no-untyped-def]
@@ -159,3 +161,117 @@ def test_names_schools_countries_pronouns_and_tone_never_change_a_ranking(
     assert [m.profile.id for m in after.people] == [m.profile.id for m in before.people]
     assert [m.score for m in after.people] == [m.score for m in before.people]
     assert [m.rfp.id for m in after.rfps] == [m.rfp.id for m in before.rfps]
+
+
+# --- the index is in step before anyone is answered ------------------------------------------
+def _fresh(service: MatchService) -> MatchService:
+    """Another process on the same store (say, the app right after `mingle seed`): its index
+    never synced, and no background job has run yet."""
+    embedder = CountingEmbedder()
+    return MatchService(service.store, embedder, MemoryIndex(embedder.model_id, embedder.dim))
+
+
+def test_a_store_with_people_and_an_empty_index_still_matches_and_searches(service: MatchService) -> None:
+    fresh = _fresh(service)
+    assert len(fresh.match("demo-amara").people) == 10
+    assert fresh.check().clean  # brought in step, not worked around
+    _, hits = _fresh(service).search("someone strong at coding who works on speech recognition")
+    assert hits
+
+
+def test_a_stale_index_is_brought_in_step_embedding_only_what_changed(service: MatchService) -> None:
+    embedder = service.embedder
+    assert isinstance(embedder, CountingEmbedder)
+    amara = service.store.profiles.get("demo-amara")
+    newcomer = changed(amara, id="newcomer-1", display_name="Newcomer")
+    service.store.profiles.add_many([newcomer])  # another writer, which did not index
+    service.store.profiles.upsert(changed(amara, topics=["speech recognition"]))
+    assert not service.check().clean
+    before = embedder.texts
+    assert len(service.match("demo-minh").people) == 10
+    assert service.check().clean and embedder.texts == before + 4  # two people, two texts each
+    assert "newcomer-1" in {i for space in ("offer", "seek") for i in service.index.hashes(space)}
+
+
+def test_an_index_emptied_behind_the_services_back_is_refilled(service: MatchService) -> None:
+    service.index.reset()  # a Chroma server restarted without its volume
+    assert len(service.match("demo-amara").people) == 10
+    service.index.reset()
+    assert service.search("someone strong at coding who works on speech recognition")[1]
+    assert service.check().clean
+
+
+def test_the_check_before_each_match_reads_no_index_when_nothing_changed(
+    service: MatchService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In step: one aggregate query, no scan of the index. A save the chat indexed itself keeps it
+    so; a write nobody indexed costs one full check, once."""
+    scans: list[str] = []
+    hashes = service.index.hashes
+
+    def counted(space: str) -> dict[str, str]:
+        scans.append(space)
+        return hashes(space)
+
+    monkeypatch.setattr(service.index, "hashes", counted)
+    for who in ("demo-amara", "demo-minh", "demo-priya"):
+        service.match(who)
+    service.search("speech recognition")
+    assert scans == []
+    saved = changed(service.store.profiles.get("demo-amara"), topics=["speech recognition"])
+    service.store.profiles.upsert(saved)
+    service.index_profile(saved)  # what the chat does on save
+    own_sync = ["offer", "seek", "rfp"]  # index_profile's one-person sync reads each space's hashes
+    assert scans == own_sync
+    service.match("demo-amara")
+    assert scans == own_sync  # and the match after it, nothing
+    service.store.profiles.upsert(changed(saved, topics=["robotics"]))  # not indexed by its writer
+    service.match("demo-amara")
+    service.match("demo-minh")
+    assert scans == [*own_sync, "offer", "seek", "rfp"]  # one full check, once
+
+
+def test_an_answer_waits_for_a_sync_already_under_way(service: MatchService) -> None:
+    """The app's background warm-up is syncing a fresh index when the first newcomer asks."""
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+
+    class Slow(CountingEmbedder):
+        def embed(self, texts: Sequence[str]) -> np.ndarray:
+            started.set()
+            release.wait(10)
+            return super().embed(texts)
+
+    embedder = Slow()
+    fresh = MatchService(service.store, embedder, MemoryIndex(embedder.model_id, embedder.dim))
+    warm_up = threading.Thread(target=fresh.reindex)
+    warm_up.start()
+    assert started.wait(10)
+    answers: list[int] = []
+    asking = threading.Thread(target=lambda: answers.append(len(fresh.match("demo-amara").people)))
+    asking.start()
+    asking.join(0.3)
+    assert asking.is_alive()  # waiting for the sync, not answering from a half-built index
+    release.set()
+    warm_up.join(10)
+    asking.join(10)
+    assert answers == [10] and fresh.check().clean
+
+
+def test_an_index_that_cannot_be_brought_in_step_raises_instead_of_answering_empty(
+    service: MatchService,
+) -> None:
+    embedder = CountingEmbedder()
+    index = MemoryIndex(embedder.model_id, embedder.dim)
+
+    def unreachable(*_: object) -> None:
+        raise IndexUnavailable("cannot reach the Chroma server at http://127.0.0.1:1")
+
+    index.hashes = unreachable  # type: ignore[method-assign,assignment]
+    index.upsert = unreachable  # type: ignore[method-assign,assignment]
+    fresh = MatchService(service.store, embedder, index)
+    with pytest.raises(IndexUnavailable, match="cannot reach the Chroma server"):
+        fresh.match("demo-amara")
+    with pytest.raises(IndexUnavailable, match="cannot reach the Chroma server"):
+        fresh.search("speech recognition")

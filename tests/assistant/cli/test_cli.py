@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli.main import app
+from assistant.cli.main import app, main
+from retrieval.embedder import HashingEmbedder
 from store.domain import CONTRACT_FIELDS
 
 MINGLE = str(Path(sys.executable).parent / "mingle")
@@ -20,7 +21,10 @@ MINGLE = str(Path(sys.executable).parent / "mingle")
 
 @pytest.fixture
 def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    """In-process commands on a fresh data dir (real SQLite and embedded Chroma), with the hashing
+    embedder in place of the model (the real model's tier is tests/retrieval/test_cli_matching.py)."""
     monkeypatch.setenv("MINGLE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr("assistant.services.open_embedder", lambda settings: HashingEmbedder(dim=64))
     return CliRunner()
 
 
@@ -67,6 +71,44 @@ def test_profiles_json_lists_everyone_with_the_contract_fields(seeded: CliRunner
     assert all("contact" not in p for p in people)  # private
 
 
+def test_seed_leaves_the_index_in_step_so_match_and_search_find_people(seeded: CliRunner) -> None:
+    """`mingle db upgrade && mingle seed && mingle match demo-0001 --json`: people, never `[]`."""
+    assert json.loads(_ok(seeded, "reindex", "--check", "--json"))["clean"] is True
+    assert len(json.loads(_ok(seeded, "match", "demo-0001", "--json"))["people"]) == 10
+    assert json.loads(_ok(seeded, "search", "someone who works on speech recognition", "--json"))["people"]
+
+
+def test_serve_prepare_leaves_the_index_in_step_before_the_app_starts(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[bool] = []
+    monkeypatch.setattr("assistant.ui.serve.serve", lambda *_, **__: started.append(True))
+    result = runner.invoke(app, ["serve", "--prepare"])
+    assert result.exit_code == 0, result.output
+    assert "seeded 314 people and 60 RFPs" in result.stderr and "index in step: embedded 688" in result.stderr
+    assert started == [True]
+    assert json.loads(_ok(runner, "reindex", "--check", "--json"))["clean"] is True
+
+
+def test_an_index_that_cannot_be_brought_in_step_is_one_clear_line(
+    seeded: CliRunner, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The index was built for another model (MINGLE_EMBEDDING_MODEL_PATH changed): match and
+    search say so and exit 1, instead of answering from nothing."""
+    monkeypatch.setattr("assistant.services.open_embedder", lambda settings: HashingEmbedder(dim=32))
+    for args in (["match", "demo-0001", "--json"], ["search", "speech recognition"]):
+        monkeypatch.setattr(sys, "argv", ["mingle", *args])
+        with pytest.raises(SystemExit) as exit_:
+            main()
+        assert exit_.value.code == 1
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err == (
+            "mingle: error: the index was built with 'hashing-64', not 'hashing-32': "
+            "run `mingle reindex --rebuild`\n"
+        )
+
+
 def test_tables_render_for_people(seeded: CliRunner) -> None:
     assert "Mingle community" in _ok(seeded, "stats")
     assert "demo-amara" in _ok(seeded, "profiles")
@@ -74,7 +116,13 @@ def test_tables_render_for_people(seeded: CliRunner) -> None:
 
 def _mingle(*args: str, env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [MINGLE, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=120, **kwargs
+        [MINGLE, *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        **kwargs,
     )
 
 
@@ -114,6 +162,7 @@ def test_a_read_only_data_dir_is_one_clear_line(tmp_path: Path) -> None:
         script = f"mount -t tmpfs -o ro tmpfs {data} && exec {MINGLE} db upgrade"
         result = subprocess.run(
             ["unshare", "-m", "sh", "-c", script],
+            check=False,
             env={**os.environ, "MINGLE_DATA_DIR": str(data)},
             capture_output=True,
             text=True,
