@@ -331,7 +331,7 @@ def run_expertise(
     for held_out in fold_list:
         training = [p for p in participants if p not in held_out] or held_out
         setting = best_setting(table, training)
-        chosen.update({p: setting for p in held_out})
+        chosen.update(dict.fromkeys(held_out, setting))
     in_sample = best_setting(table, participants)
 
     out = Path(out_dir)

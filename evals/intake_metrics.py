@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from store.domain import CONTRACT_FIELDS
 
@@ -172,7 +173,7 @@ def _report(c: Counts) -> dict[str, float]:
     return {"precision": precision(c), "recall": recall(c), "f1": f1(c), "tp": c.tp, "fp": c.fp, "fn": c.fn}
 
 
-def score(pairs: Sequence[tuple[Mapping[str, object], Mapping[str, object]]]) -> dict[str, object]:
+def score(pairs: Sequence[tuple[Mapping[str, object], Mapping[str, object]]]) -> dict[str, Any]:
     """Per-field P/R/F1 and counts, micro and macro F1, exact-profile rate over (pred, gold) pairs."""
     per_field = {field: Counts() for field in CONTRACT_FIELDS}
     exact = 0

@@ -158,7 +158,7 @@ def _utc(offset: float) -> str:
 def _practical(gold: Mapping[str, Any], fields: Sequence[str], rng: random.Random, terse: bool) -> str:
     parts = []
     for field in fields:
-        value = gold.get(field)
+        value: Any = gold.get(field)
         if field == "utc_offset":
             where = rng.choice(("I'm in {x}", "my time zone is {x}"))
             parts.append(_utc(value) if terse else where.format(x=_utc(value)))
@@ -292,10 +292,10 @@ def simulate(
         )
         for case in gold_cases
     ]
-    known = {slot: 0 for slot in SLOTS}
-    correct = {slot: 0 for slot in SLOTS}
-    known_answered = {slot: 0 for slot in SLOTS}
-    correct_answered = {slot: 0 for slot in SLOTS}
+    known = dict.fromkeys(SLOTS, 0)
+    correct = dict.fromkeys(SLOTS, 0)
+    known_answered = dict.fromkeys(SLOTS, 0)
+    correct_answered = dict.fromkeys(SLOTS, 0)
     for case, result in zip(gold_cases, results, strict=True):
         gold = case.get("gold", {})
         for slot, fields in SLOTS.items():

@@ -33,6 +33,7 @@ import random
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from store.domain import Help, Profile, ProfileFields
 
@@ -158,7 +159,7 @@ def judge(
     tops: Mapping[str, Mapping[str, list[str]]],
     profiles: Mapping[str, Profile],
     seed: int = SEED,
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """One record per newcomer: ``{"newcomer": id, "judgments": {candidate: grade}}``.
     ``tops`` maps system name → newcomer → ranked ids."""
     rng = random.Random(seed)

@@ -204,7 +204,7 @@ def _stored(settings: Settings, session_ids: list[str]) -> dict[str, list[tuple[
     try:
         out: dict[str, list[tuple[str, str]]] = {}
         for session_id in session_ids:
-            messages = []
+            messages: list[tuple[str, str]] = []
             for transcript_id in store.transcripts.for_owner(f"session:{session_id}"):
                 messages += [(m.role, m.content) for m in store.transcripts.get(transcript_id).messages]
             out[session_id] = messages

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from evals.judgments import NEWCOMERS, POOL_DEPTH, SEED, judge, pick_newcomers, write_judgments
 from evals.match_quality import demo_service, system_rankings
@@ -21,7 +22,7 @@ from store.demo import demo_community
 
 def generate(
     path: Path, embedder: Embedder, *, n: int = NEWCOMERS, seed: int = SEED
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """Build the demo community, rank it with every compared system, pool, grade, write the file."""
     community = demo_community()
     profiles = {p.id: p for p in community.profiles}
@@ -45,7 +46,7 @@ def main(argv: list[str]) -> None:
     model: Embedder = HashingEmbedder() if "--hashing" in argv else open_embedder(load_settings())
     out = Path(__file__).parent / "data" / "match_judgments.jsonl"
     written = generate(out, model)
-    grades = [int(g) for r in written for g in r["judgments"].values()]  # type: ignore[attr-defined]
+    grades = [int(g) for r in written for g in r["judgments"].values()]
     print(f"{len(written)} newcomers, {len(grades)} judged pairs -> {out}")
     print("grades:", {g: grades.count(g) for g in range(4)})
 

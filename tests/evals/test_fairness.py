@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from evals.fairness import gini, kendall_tau, rewrite_identity, share_identical
+from retrieval.service import MatchService
 from store.demo import demo_community
 
 
@@ -57,7 +58,7 @@ def test_pronouns_are_swapped_both_ways_at_once() -> None:
 
 
 @pytest.fixture
-def small_service(tmp_path: Path) -> Iterator[object]:
+def small_service(tmp_path: Path) -> Iterator[MatchService]:
     """The first 60 demo people in a temp SQLite store, hashing embedder, in-memory index."""
     from evals.match_quality import demo_service
     from retrieval.embedder import HashingEmbedder
@@ -68,7 +69,7 @@ def small_service(tmp_path: Path) -> Iterator[object]:
     service.store.dispose()
 
 
-def test_fairness_eval_end_to_end_on_a_small_community(small_service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_fairness_eval_end_to_end_on_a_small_community(small_service: MatchService, tmp_path: Path) -> None:
     from evals.fairness import format_fairness, run_fairness_eval
 
     report = run_fairness_eval(small_service.embedder, newcomers=15, out_dir=tmp_path, service=small_service)

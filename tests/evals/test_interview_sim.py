@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from store.db import make_engine, upgrade
 from store.repositories import Store
 from tests.assistant.fakes import fake_services
 
-GOLD = [
+GOLD: list[dict[str, Any]] = [
     {
         "id": "g1",
         "gold": {

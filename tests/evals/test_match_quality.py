@@ -22,7 +22,7 @@ def person(pid: str, **fields: object) -> Profile:
         "utc_offset": 0.0,
         "hours_per_week": 5,
     }
-    return Profile(id=pid, **{**base, **fields})  # type: ignore[arg-type]
+    return Profile(id=pid, **{**base, **fields})
 
 
 def test_mutual_cover_that_can_meet_is_a_3() -> None:

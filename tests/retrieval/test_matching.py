@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retrieval.matching import SHOWS_PER_SLOT, Candidate, Context, rank_people, rank_rfps, spread_attention
-from store.domain import RFP
+from store.domain import RFP, Profile
 
 from .conftest import make
 
@@ -18,11 +18,11 @@ AMARA = make(
 )
 
 
-def cands(*profiles):  # type: ignore[no-untyped-def]
+def cands(*profiles: Profile) -> list[Candidate]:
     return [Candidate(p, 0.3, 0.3) for p in profiles]
 
 
-def coder(pid: str, **fields: object):  # type: ignore[no-untyped-def]
+def coder(pid: str, **fields: object) -> Profile:
     base = {"skills_have": {"code"}, "skills_want": {"write"}, "offering": {"collaboration"}}
     return make(pid, **{**base, **fields})
 

@@ -20,7 +20,7 @@ from store.repositories import Store
 from store.tables import CHAINLIT_TABLES, Base
 
 
-def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     return not (type_ == "table" and name in CHAINLIT_TABLES)
 
 
