@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from assistant.extraction.port import Extraction
 from assistant.services import Services, build_services
@@ -29,7 +30,7 @@ class KeywordExtractor:
 
     def extract(self, turns: list[Message]) -> Extraction:
         self.calls += 1
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         evidence: dict[str, list[str]] = {}
         for turn in turns:
             if turn.role != "user":
@@ -39,7 +40,7 @@ class KeywordExtractor:
                 for phrase, value in phrases.items():
                     if phrase in text:
                         bucket = values.setdefault(field, [] if field == "topics" else set())
-                        bucket.append(value) if isinstance(bucket, list) else bucket.add(value)  # type: ignore[union-attr]
+                        bucket.append(value) if isinstance(bucket, list) else bucket.add(value)
                         if turn.content not in evidence.setdefault(field, []):
                             evidence[field].append(turn.content)
             if m := re.search(r"utc([+-]\d+)", text):
@@ -60,7 +61,7 @@ class KeywordExtractor:
             if m := re.search(r"my name is (\w+)", turn.content, re.IGNORECASE):
                 values["display_name"] = m.group(1)
         name = values.pop("display_name", None)
-        return Extraction(fields=ProfileFields(**values), evidence=evidence, display_name=name)  # type: ignore[arg-type]
+        return Extraction(fields=ProfileFields(**values), evidence=evidence, display_name=name)
 
 
 def fake_services(settings: Settings, store: Store) -> Services:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any, TypedDict
 
 import pytest
 from pydantic import BaseModel, ConfigDict
@@ -18,10 +19,17 @@ from assistant.chat_model import (
 )
 from store.errors import MingleError
 from store.repositories import Store
-from tests.assistant.fake_openai import FakeOpenAI, malformed, ok, slow, status, wrong_shape
+from tests.assistant.fake_openai import FakeOpenAI, Reply, malformed, ok, slow, status, wrong_shape
 
 MESSAGES = [{"role": "user", "content": "Say hi as JSON"}]
-PROMPT = {"prompt_name": "greet", "prompt_version": "v3"}
+
+
+class PromptId(TypedDict):
+    prompt_name: str
+    prompt_version: str
+
+
+PROMPT: PromptId = {"prompt_name": "greet", "prompt_version": "v3"}
 
 
 class Greeting(BaseModel):
@@ -120,7 +128,7 @@ def mocked(reply: str, *, log: MemoryCallLog, sleeps: list[float], max_retries: 
 
 
 def test_mock_response_reply_is_returned_and_logged() -> None:
-    log, sleeps = MemoryCallLog(), []
+    log, sleeps = MemoryCallLog(), list[float]()
     chat = mocked('{"greeting": "hello"}', log=log, sleeps=sleeps)
     result = chat.complete(MESSAGES, response_format=Greeting, **PROMPT)
     assert result.text == '{"greeting": "hello"}'
@@ -133,7 +141,7 @@ def test_mock_response_reply_is_returned_and_logged() -> None:
 
 
 def test_mock_rate_limit_is_retried_with_backoff_then_unavailable() -> None:
-    log, sleeps = MemoryCallLog(), []
+    log, sleeps = MemoryCallLog(), list[float]()
     chat = mocked("litellm.RateLimitError", log=log, sleeps=sleeps, max_retries=2)
     with pytest.raises(LLMUnavailable, match=r"did not answer after 3 attempts \(RateLimitError"):
         chat.complete(MESSAGES, **PROMPT)
@@ -143,7 +151,7 @@ def test_mock_rate_limit_is_retried_with_backoff_then_unavailable() -> None:
 
 
 def test_mock_internal_server_error_is_transient() -> None:
-    log, sleeps = MemoryCallLog(), []
+    log, sleeps = MemoryCallLog(), list[float]()
     chat = mocked("litellm.InternalServerError", log=log, sleeps=sleeps, max_retries=1)
     with pytest.raises(LLMUnavailable, match="after 2 attempts"):
         chat.complete(MESSAGES, **PROMPT)
@@ -151,7 +159,7 @@ def test_mock_internal_server_error_is_transient() -> None:
 
 
 def test_a_refused_request_is_not_retried() -> None:
-    log, sleeps = MemoryCallLog(), []
+    log, sleeps = MemoryCallLog(), list[float]()
     chat = mocked("litellm.ContextWindowExceededError", log=log, sleeps=sleeps)
     with pytest.raises(LLMUnavailable, match="refused the request"):
         chat.complete(MESSAGES, **PROMPT)
@@ -167,9 +175,9 @@ def test_backoff_is_capped() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"), [({"timeout": 0}, "timeout"), ({"timeout": 1, "max_retries": -1}, "max_retries")]
 )
-def test_constructor_rejects_unbounded_settings(kwargs: dict[str, float], message: str) -> None:
+def test_constructor_rejects_unbounded_settings(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        LiteLLMChatModel("openai/x", **kwargs)  # type: ignore[arg-type]
+        LiteLLMChatModel("openai/x", **kwargs)
 
 
 # --- fault tier: a real HTTP round trip to a misbehaving OpenAI-compatible server ---------
@@ -230,9 +238,9 @@ def test_server_errors_are_retried_until_an_answer() -> None:
     ],
     ids=["500", "429", "503", "malformed-json", "wrong-shape"],
 )
-def test_persistent_faults_end_bounded_with_one_row_per_attempt(reply: object, error: str) -> None:
+def test_persistent_faults_end_bounded_with_one_row_per_attempt(reply: Reply, error: str) -> None:
     log = MemoryCallLog()
-    with FakeOpenAI(default=reply) as server:  # type: ignore[arg-type]
+    with FakeOpenAI(default=reply) as server:
         started = time.monotonic()
         with pytest.raises(LLMUnavailable, match="after 3 attempts"):
             served(server, log, max_retries=2).complete(MESSAGES, **PROMPT)

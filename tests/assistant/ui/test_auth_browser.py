@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .test_serve import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 ASSISTANT = '[data-step-type="assistant_message"]'
 
@@ -19,7 +23,7 @@ def auth_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def sign_in(page, url: str, name: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, url: str, name: str, password: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(url)
@@ -29,7 +33,7 @@ def sign_in(page, url: str, name: str, password: str) -> None:  # type: ignore[n
     expect(page.locator(ASSISTANT).first).to_contain_text("Welcome to Mingle", timeout=30_000)
 
 
-def answer(page, text: str) -> None:  # type: ignore[no-untyped-def]
+def answer(page: Page, text: str) -> None:
     from playwright.sync_api import expect
 
     count = page.locator(ASSISTANT).count()

@@ -36,7 +36,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for(url: str, process: subprocess.Popen[str], log: Path, timeout: float = 60) -> float:
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> float:
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
         if process.poll() is not None:
