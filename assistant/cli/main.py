@@ -378,6 +378,9 @@ app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:
+    from assistant.services import apply_offline_env
+
+    apply_offline_env()  # before any command imports a model library
     try:
         app()
     except MingleError as exc:
