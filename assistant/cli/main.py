@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,6 +18,8 @@ from store.errors import InputError, MingleError
 
 if TYPE_CHECKING:
     from retrieval.indexer import SyncReport
+    from retrieval.matching import PersonMatch
+    from retrieval.search import SearchHit
     from retrieval.service import MatchService
 
 app = typer.Typer(
@@ -85,7 +87,9 @@ def profiles(as_json: JsonFlag = False) -> None:
     from assistant.services import open_store
 
     people = open_store(load_settings()).profiles.list()
-    rows = [{"id": p.id, "display_name": p.display_name, **p.contract()} for p in people]
+    rows: list[dict[str, Any]] = [
+        {"id": p.id, "display_name": p.display_name, **p.contract()} for p in people
+    ]
     if as_json:
         print_json(rows)
         return
@@ -127,7 +131,7 @@ def _summary(report: SyncReport) -> str:
     )
 
 
-def _person_json(m) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _person_json(m: PersonMatch | SearchHit) -> dict[str, object]:
     return {
         "profile_id": m.profile.id,
         "display_name": m.profile.display_name,
@@ -145,7 +149,7 @@ def match(
 ) -> None:
     """Complementary people and RFPs for one person, each with the reasons why."""
     result = _matching().match(profile_id, k=k)
-    data = {
+    data: dict[str, Any] = {
         "profile_id": profile_id,
         "people": [_person_json(m) for m in result.people],
         "rfps": [
@@ -181,7 +185,7 @@ def search(
 ) -> None:
     """Natural-language search, e.g. "someone strong at writing who works on diffusion, UTC+1 to +3"."""
     query, hits = _matching().search(text, k=k)
-    data = {
+    data: dict[str, Any] = {
         "query": text,
         "filters": query.model_dump(mode="json"),
         "people": [_person_json(h) for h in hits],
@@ -259,7 +263,7 @@ def extract(
             f'{transcript} is not a transcript ({{"turns": [{{"role", "content"}}]}}): {exc}'
         ) from None
     result = extractor(kind).extract(turns)
-    data = {
+    data: dict[str, Any] = {
         "profile": result.fields.contract(),
         "evidence": result.evidence,
         "display_name": result.display_name,
