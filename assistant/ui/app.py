@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
 import chainlit as cl
 
@@ -34,7 +36,13 @@ from assistant.settings import async_url, load_settings
 from assistant.ui.cards import card_markdown, escape, radar
 from store.errors import MingleError
 
+if TYPE_CHECKING:
+    from chainlit.data.base import BaseDataLayer
+    from chainlit.types import CommandDict, ThreadDict
+
 SETTINGS = load_settings()  # read once: which callbacks to register depends on MINGLE_AUTH
+# texts.COMMANDS has the shape of Chainlit's CommandDict (all but its optional "selected")
+CHAINLIT_COMMANDS = cast("list[CommandDict]", COMMANDS)
 
 
 _building = threading.Lock()
@@ -52,7 +60,7 @@ def services() -> Services:
         return _build()
 
 
-services.cache_clear = _build.cache_clear  # type: ignore[attr-defined]
+services.cache_clear = _build.cache_clear  # type: ignore[attr-defined]  # a reset for the tests
 
 
 @cache
@@ -72,8 +80,8 @@ def _conversation() -> Conversation | None:
     return cl.user_session.get("conversation")
 
 
-async def _say(text: str, **kwargs: object) -> None:
-    await cl.Message(content=text, **kwargs).send()  # type: ignore[arg-type]
+async def _say(text: str, **kwargs: Any) -> None:  # cl.Message's own keywords (actions, elements)
+    await cl.Message(content=text, **kwargs).send()
 
 
 def _owner() -> str:
@@ -96,13 +104,13 @@ async def start() -> None:
         await _say(f"Mingle cannot open its database right now: {exc}")
         return
     cl.user_session.set("conversation", conversation)
-    await cl.context.emitter.set_commands(COMMANDS)
+    await cl.context.emitter.set_commands(CHAINLIT_COMMANDS)
     await _say(conversation.messages[-1].content)
     warm_up()
 
 
 @cl.on_chat_resume
-async def resume(thread: dict) -> None:  # type: ignore[type-arg]
+async def resume(thread: ThreadDict) -> None:
     """A thread from the history: the interview continues where the stored transcript stopped."""
     try:
         owner = _owner()
@@ -111,7 +119,7 @@ async def resume(thread: dict) -> None:  # type: ignore[type-arg]
         await _say(f"I could not reopen that conversation: {exc}")
         return
     cl.user_session.set("conversation", conversation)
-    await cl.context.emitter.set_commands(COMMANDS)
+    await cl.context.emitter.set_commands(CHAINLIT_COMMANDS)
 
 
 if SETTINGS.auth == "password":
@@ -130,20 +138,20 @@ if SETTINGS.auth == "password":
     if get_configured_oauth_providers():  # Chainlit's own OAUTH_* variables name the providers
 
         @cl.oauth_callback
-        async def oauth_sign_in(  # type: ignore[no-untyped-def]
+        async def oauth_sign_in(
             provider: str,
             token: str,
-            raw: dict,
+            raw: dict[str, str],
             default_user: cl.User,
-            id_token=None,  # type: ignore[type-arg]
-        ):
+            id_token: str | None = None,
+        ) -> cl.User | None:
             """A provider vouched for this person: their namespaced identifier is their account."""
             return cl.User(
                 identifier=f"{provider}:{default_user.identifier}", metadata={"provider": provider}
             )
 
     @cl.data_layer
-    def chat_history():  # type: ignore[no-untyped-def]
+    def chat_history() -> BaseDataLayer:
         from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 
         return SQLAlchemyDataLayer(conninfo=async_url(services().settings.resolved_database_url))
@@ -229,7 +237,7 @@ async def render(reply: Reply) -> None:
             await _say(text)
 
 
-async def _act(action: cl.Action, work) -> None:  # type: ignore[no-untyped-def]
+async def _act(action: cl.Action, work: Callable[[Conversation, str], Reply | str]) -> None:
     conversation = _conversation()
     try:
         if conversation is None:
