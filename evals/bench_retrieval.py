@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -160,11 +161,11 @@ def run_bench(
     log("raw Chroma top-10 against exact numpy top-10")
     chroma_times, exact_times, recalls = [], [], []
     for i in sample:
-        got, seconds = _timed(lambda i=i: index.query("offer", seek[i], 10))
+        got, seconds = _timed(partial(index.query, "offer", seek[i], 10))
         chroma_times.append(seconds)
-        exact, seconds = _timed(lambda i=i: exact_top_k(offer, seek[i : i + 1], 10)[0])
+        exact, seconds = _timed(partial(exact_top_k, offer, seek[i : i + 1], 10))
         exact_times.append(seconds)
-        truth = {ids[j] for j in exact}
+        truth = {ids[j] for j in exact[0]}
         recalls.append(len(truth & {g for g, _ in got}) / 10)
     out["chroma_query_ms"] = _percentiles(chroma_times)
     out["exact_numpy_query_ms"] = _percentiles(exact_times)
@@ -179,7 +180,7 @@ def run_bench(
         service.match(ids[i])  # warm caches
     match_times = []
     for i in sample:
-        result, seconds = _timed(lambda i=i: service.match(ids[i], k=10))
+        result, seconds = _timed(partial(service.match, ids[i], k=10))
         match_times.append(seconds)
         assert all(m.explanation for m in result.people)
     out["match_ms"] = _percentiles(match_times)
@@ -197,8 +198,8 @@ def run_bench(
             chunk = texts_people[start : start + step]
             texts = [t for p in chunk for t in (offer_text(p), seek_text(p))]
             # the same texts, raw and through the indexer, back to back so machine noise hits both
-            raw_total += _timed(lambda texts=texts: real_embedder.embed(texts))[1]
-            ingest_total += _timed(lambda chunk=chunk: indexer.sync(chunk, [], prune=False))[1]
+            raw_total += _timed(partial(real_embedder.embed, texts))[1]
+            ingest_total += _timed(partial(indexer.sync, chunk, [], prune=False))[1]
         count = 2 * len(texts_people)
         out["raw_encode_texts_per_s"] = round(count / raw_total, 1)
         out["ingest_texts_per_s"] = round(count / ingest_total, 1)
