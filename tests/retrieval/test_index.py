@@ -17,7 +17,7 @@ import pytest
 
 from retrieval.chroma_index import ChromaIndex
 from retrieval.embedder import HashingEmbedder
-from retrieval.index import MemoryIndex
+from retrieval.index import MemoryIndex, VectorIndex
 from store.errors import ConfigError, IndexUnavailable
 
 EMBED = HashingEmbedder(dim=64)
@@ -73,7 +73,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(params=["memory", "chroma", pytest.param("chroma-server", marks=pytest.mark.slow)])
-def index(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> VectorIndex:
     if request.param == "memory":
         return MemoryIndex(EMBED.model_id, EMBED.dim)
     if request.param == "chroma":
@@ -91,19 +91,19 @@ TEXTS = {
 }
 
 
-def _fill(index) -> None:  # type: ignore[no-untyped-def]
+def _fill(index: VectorIndex) -> None:
     ids = list(TEXTS)
     index.upsert("offer", ids, EMBED.embed([TEXTS[i] for i in ids]), [f"h-{i}" for i in ids])
 
 
-def test_nearest_first_with_cosine_scores(index) -> None:  # type: ignore[no-untyped-def]
+def test_nearest_first_with_cosine_scores(index: VectorIndex) -> None:
     _fill(index)
     [(best, score), *rest] = index.query("offer", EMBED.embed(["diffusion models for imaging"])[0], 3)
     assert best == "amara" and 0 < score <= 1.0001
     assert len(rest) == 2 and all(s <= score for _, s in rest)
 
 
-def test_hashes_get_delete(index) -> None:  # type: ignore[no-untyped-def]
+def test_hashes_get_delete(index: VectorIndex) -> None:
     _fill(index)
     assert index.hashes("offer") == {"amara": "h-amara", "minh": "h-minh", "kenji": "h-kenji"}
     vector, digest = index.get("offer", ["minh", "nobody"])["minh"]

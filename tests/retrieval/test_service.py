@@ -15,12 +15,12 @@ from retrieval.embedder import HashingEmbedder
 from retrieval.index import MemoryIndex
 from retrieval.scoring import complementary
 from retrieval.service import MatchService
-from store.demo import demo_community
-from store.domain import Feedback, IntroRequest
+from store.demo import Community, demo_community
+from store.domain import Feedback, IntroRequest, Profile
 from store.errors import IndexUnavailable, InputError
 
 
-def changed(profile, **fields):  # type: ignore[no-untyped-def]
+def changed(profile: Profile, **fields: object) -> Profile:
     """A validated copy (model_copy(update=...) would skip validation)."""
     return type(profile).model_validate({**profile.model_dump(), **fields})
 
@@ -31,19 +31,19 @@ class CountingEmbedder(HashingEmbedder):
         self.calls = 0
         self.texts = 0
 
-    def embed(self, texts):  # type: ignore[no-untyped-def]
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1
         self.texts += len(texts)
         return super().embed(texts)
 
 
 @pytest.fixture(scope="module")
-def community():  # type: ignore[no-untyped-def]
+def community() -> Community:
     return demo_community()
 
 
 @pytest.fixture
-def service(tmp_path: Path, community) -> Iterator[MatchService]:  # type: ignore[no-untyped-def]
+def service(tmp_path: Path, community: Community) -> Iterator[MatchService]:
     from evals.match_quality import demo_service
 
     svc = demo_service(CountingEmbedder(), tmp_path, community)
@@ -118,7 +118,7 @@ def test_search_applies_filters_and_explains(service: MatchService) -> None:
     assert hits
     for hit in hits:
         assert "write" in hit.profile.skills_have and "code" in hit.profile.skills_want
-        assert 1 <= hit.profile.utc_offset <= 3
+        assert hit.profile.utc_offset is not None and 1 <= hit.profile.utc_offset <= 3
         assert "is strong at writing and wants to grow coding" in hit.explanation
 
 
@@ -146,8 +146,8 @@ BIOS = st.sampled_from(
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_names_schools_countries_pronouns_and_tone_never_change_a_ranking(
-    service: MatchService, data
-) -> None:  # type: ignore[no-untyped-def]
+    service: MatchService, data: st.DataObject
+) -> None:
     who = data.draw(st.sampled_from(["demo-amara", "demo-minh", "demo-priya", "demo-0042"]))
     before = service.match(who, k=20)
     everyone = service.store.profiles.list()
