@@ -16,7 +16,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from assistant.conversation.interview import (
     next_step,
@@ -357,7 +357,7 @@ class IntakeService:
             conversation, SearchResults(f"People similar to {other.display_name}:", tuple(hits))
         )
 
-    def export(self, conversation: Conversation) -> dict[str, object]:
+    def export(self, conversation: Conversation) -> dict[str, Any]:
         return export_person(self.store, conversation.profile_id, conversation.owner)
 
     def delete(self, conversation: Conversation) -> None:

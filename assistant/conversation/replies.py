@@ -7,7 +7,7 @@ what that kind needs. The UIs render them with ``match``; none of them holds log
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from assistant.conversation.intros import IntroView
 from retrieval.search import SearchHit
@@ -68,7 +68,7 @@ class Export:
     """Everything Mingle holds about the person, as JSON-ready data."""
 
     text: str
-    data: dict[str, object]
+    data: dict[str, Any]
 
 
 @dataclass(frozen=True)

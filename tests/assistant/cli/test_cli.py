@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -114,7 +115,7 @@ def test_tables_render_for_people(seeded: CliRunner) -> None:
     assert "demo-amara" in _ok(seeded, "profiles")
 
 
-def _mingle(*args: str, env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+def _mingle(*args: str, env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [MINGLE, *args],
         env={**os.environ, **env},

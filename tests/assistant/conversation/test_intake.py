@@ -69,7 +69,10 @@ def test_skips_are_respected_and_it_says_when_it_has_enough(intake: IntakeServic
 
 def test_a_pasted_bio_then_only_missing_questions_and_done(intake: IntakeService) -> None:
     conversation = intake.start("s", "What do you work on?")
-    bio = "I'm a PhD student working on speech. I write well, I want to learn to code, I need compute, I can give feedback."
+    bio = (
+        "I'm a PhD student working on speech. I write well, I want to learn to code, I need compute, "
+        "I can give feedback."
+    )
     reply = intake.handle(conversation, bio)
     assert "enough to suggest people" in reply.text and "idea of your own" in reply.text
     done = intake.handle(conversation, "done")
@@ -155,8 +158,8 @@ def test_commands_search_intro_not_a_fit_export_delete(intake: IntakeService) ->
     export = intake.handle(conversation, "/export")
     assert isinstance(export, Export)
     exported = export.data
-    assert exported["profile"]["id"] == conversation.profile_id  # type: ignore[index]
-    assert "contact" in exported["profile"]  # type: ignore[operator]
+    assert exported["profile"]["id"] == conversation.profile_id
+    assert "contact" in exported["profile"]
     profile_id = conversation.profile_id or ""
     intake.handle(conversation, "/delete")
     assert intake.store.profiles.find(profile_id) is None
@@ -222,8 +225,8 @@ def test_users_only_see_and_change_their_own_data(intake: IntakeService) -> None
     with pytest.raises(InputError, match="belongs to someone else"):
         intake.resume(amara.transcript_id, owner="user:kenji")
     exported = intake.export(kenji)
-    assert exported["profile"]["id"] == kenji.profile_id  # type: ignore[index]
-    assert all(t["owner"] == "user:kenji" for t in exported["transcripts"])  # type: ignore[union-attr]
+    assert exported["profile"]["id"] == kenji.profile_id
+    assert all(t["owner"] == "user:kenji" for t in exported["transcripts"])
     assert "amara" not in str(exported["transcripts"])
     intake.accept_intro(kenji, asked.id)
     intake.handle(amara, "/contact amara@example.org")
