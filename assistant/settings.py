@@ -7,7 +7,7 @@ read: Chainlit takes that name over for its own data layer.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -91,12 +91,12 @@ class Settings(BaseSettings):
         return not self.llm_model
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the environment once; a malformed value becomes one ConfigError line."""
     from pydantic import ValidationError
 
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = "MINGLE_" + str(first["loc"][0]).upper() if first["loc"] else "a MINGLE_ setting"

@@ -47,7 +47,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -182,11 +182,11 @@ def locate_samples(data_dir: Path, cache_dir: Path) -> Path:
     return cache_dir / SAMPLES_DIR
 
 
-def parse_paper(record: object, where: Path) -> Paper:
+def parse_paper(record: Any, where: Path) -> Paper:  # parsed JSON of any shape: checked below
     try:
-        content = record["content"]  # type: ignore[index]
+        content = record["content"]
         title, abstract = content.get("title"), content.get("abstract")
-        paper_id = str(record["id"])  # type: ignore[index]
+        paper_id = str(record["id"])
     except (KeyError, TypeError, AttributeError):
         raise InputError(f"{where}: a paper lacks an id or content") from None
     return Paper(paper_id, str(title or "").strip(), str(abstract or "").strip())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import Settings
+from assistant.settings import load_settings
 from evals.load import Newcomer, compare_with_store, run_load, user_step
 from store.errors import InputError
 from tests.assistant.ui.test_serve import INTAKE, running_app
@@ -42,7 +42,7 @@ def test_only_loopback_is_loaded() -> None:
 
 def _load(data: Path, newcomers: int, **settings: str) -> dict[str, object]:
     with running_app(data, **settings) as url:
-        store = Settings(data_dir=data / "data", **settings)  # type: ignore[arg-type]
+        store = load_settings(data_dir=data / "data", **settings)
         result = asyncio.run(run_load(url, newcomers, INTAKE, timeout=60, settings=store))
     print(f"\n{result}")
     return result

@@ -268,8 +268,8 @@ def test_an_index_that_cannot_be_brought_in_step_raises_instead_of_answering_emp
     def unreachable(*_: object) -> None:
         raise IndexUnavailable("cannot reach the Chroma server at http://127.0.0.1:1")
 
-    index.hashes = unreachable  # type: ignore[method-assign,assignment]
-    index.upsert = unreachable  # type: ignore[method-assign,assignment]
+    index.hashes = unreachable  # type: ignore[method-assign,assignment]  # a server gone away
+    index.upsert = unreachable  # type: ignore[method-assign,assignment]  # a server gone away
     fresh = MatchService(service.store, embedder, index)
     with pytest.raises(IndexUnavailable, match="cannot reach the Chroma server"):
         fresh.match("demo-amara")

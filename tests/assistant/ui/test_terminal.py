@@ -29,11 +29,12 @@ def store(sqlite_url: str) -> Iterator[Store]:
 
 def test_a_whole_intake_in_the_terminal(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     services = fake_services(load_settings(), store)
-    console = Console(file=io.StringIO(), width=120, force_terminal=False)
+    screen = io.StringIO()
+    console = Console(file=screen, width=120, force_terminal=False)
     lines = iter([*ANSWERS, "yes", "intro demo-kenji", "not a fit demo-0001", "quit"])
     monkeypatch.setattr(console, "input", lambda prompt="": next(lines))
     chat(services, console, owner="terminal-test")
-    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    shown = screen.getvalue()
     assert "Welcome to Mingle" in shown and "Does this look right?" in shown
     assert "Saved. Here are people" in shown and "You want to grow" in shown
     assert "Contact details are shared only if they say yes too" in shown
@@ -45,7 +46,8 @@ def test_intros_are_shown_and_answered_by_id_in_the_terminal(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services = fake_services(load_settings(), store)
-    console = Console(file=io.StringIO(), width=160, force_terminal=False)
+    screen = io.StringIO()
+    console = Console(file=screen, width=160, force_terminal=False)
     asked: dict[str, str] = {}
 
     def lines() -> Iterator[str]:
@@ -62,7 +64,7 @@ def test_intros_are_shown_and_answered_by_id_in_the_terminal(
     typed = lines()
     monkeypatch.setattr(console, "input", lambda prompt="": next(typed))
     chat(services, console, owner="terminal-test")
-    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    shown = screen.getvalue()
     first, second = shown.split("Your introductions:")[1:]
     assert f"Baraka Mollel ({asked['demo-0002']}): asked you, pending" in first
     assert f"Pieter Chikwanha ({asked['demo-0003']}): asked you, pending" in first
