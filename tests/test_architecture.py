@@ -7,6 +7,7 @@ also those inside functions: a lazy import still ties two modules together.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,3 +138,16 @@ def test_modules_stay_small() -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert too_big == {}
+
+
+def test_every_type_ignore_names_its_code_and_says_why() -> None:
+    """`# type: ignore[code]  # why`: mypy checks the code is needed; the reason is for people."""
+    ignore = re.compile(r"#\s*type:\s*ignore(?P<codes>\[[a-z-]+(?:,\s*[a-z-]+)*\])?(?P<why>\s+#\s*\S.*)?")
+    bare = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in (*PACKAGES, "tests")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if (found := ignore.search(line)) and not (found["codes"] and found["why"])
+    ]
+    assert bare == []
