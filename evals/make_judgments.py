@@ -20,9 +20,7 @@ from retrieval.embedder import Embedder
 from store.demo import demo_community
 
 
-def generate(
-    path: Path, embedder: Embedder, *, n: int = NEWCOMERS, seed: int = SEED
-) -> list[dict[str, Any]]:
+def generate(path: Path, embedder: Embedder, *, n: int = NEWCOMERS, seed: int = SEED) -> list[dict[str, Any]]:
     """Build the demo community, rank it with every compared system, pool, grade, write the file."""
     community = demo_community()
     profiles = {p.id: p for p in community.profiles}
