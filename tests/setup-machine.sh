@@ -56,8 +56,9 @@ if [ -n "${MINGLE_TEST_POSTGRES_URL:-}" ]; then
   export MINGLE_TEST_REQUIRE_POSTGRES="${MINGLE_TEST_REQUIRE_POSTGRES:-1}"
 elif pg_answers; then
   export MINGLE_TEST_REQUIRE_POSTGRES="${MINGLE_TEST_REQUIRE_POSTGRES:-1}"
-elif command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ] && [ -n "$(ls /etc/postgresql)" ]; then
-  version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+elif command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ] \
+  && version="$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)" \
+  && [ -n "$version" ]; then
   if ! can_be_root; then
     stop "the postgres tests need the PostgreSQL at 127.0.0.1:5432, which is stopped: as root run 'pg_ctlcluster --skip-systemctl-redirect $version main start', then run make test again"
   fi
