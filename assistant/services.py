@@ -38,7 +38,8 @@ def ensure_data_dir(settings: Settings) -> Path:
         probe.unlink()
     except OSError as exc:
         raise StoreUnavailable(
-            f"the data folder {folder} is not writable ({exc.strerror}): set MINGLE_DATA_DIR to a folder you can write"
+            f"the data folder {folder} is not writable ({exc.strerror}): "
+            "set MINGLE_DATA_DIR to a folder you can write"
         ) from None
     return folder
 

@@ -1,1 +1,2 @@
-"""The conversation: the intake service, the interview policy, introductions, privacy, and the words Mingle says."""
+"""The conversation: the intake service, the interview policy, introductions, privacy, and the
+words Mingle says."""

@@ -37,7 +37,9 @@ QUESTIONS = {
         "networking. Which come most easily to you?"
     ),
     "skills_want": "And which of those would you like to grow?",
-    "seeking": "What help would be most useful: collaborators, a mentor, compute, feedback, or a study group?",
+    "seeking": (
+        "What help would be most useful: collaborators, a mentor, compute, feedback, or a study group?"
+    ),
     "offering": (
         "What could you offer others? For example collaboration, mentoring, compute, feedback on drafts, "
         "or joining a study group. Everyone has something."
@@ -55,7 +57,8 @@ PRACTICAL = {
 SKIP_HINT = "(You can skip any question.)"
 
 DONE = re.compile(
-    r"^\s*(done|that'?s (all|enough|it)|enough|finish|let'?s see( (the )?matches)?|show me( matches)?)\s*[.!]*\s*$",
+    r"^\s*(done|that'?s (all|enough|it)|enough|finish|let'?s see( (the )?matches)?|show me( matches)?)"
+    r"\s*[.!]*\s*$",
     re.IGNORECASE,
 )
 
@@ -116,5 +119,8 @@ def next_step(extraction: Extraction, asked: set[str], declined: set[str]) -> St
 def progress_note(extraction: Extraction, was_ready: bool) -> str:
     """Said once, the moment there is enough to match."""
     if ready_to_match(extraction) and not was_ready:
-        return "I already know enough to suggest people; a couple more questions make it better. Say “done” any time."
+        return (
+            "I already know enough to suggest people; a couple more questions make it better. "
+            "Say “done” any time."
+        )
     return ""

@@ -17,7 +17,6 @@ from retrieval.chroma_index import ChromaIndex
 from retrieval.embedder import HashingEmbedder
 from retrieval.index import MemoryIndex
 from store.errors import StoreUnavailable
-
 from tests.assistant.fakes import KeywordExtractor
 
 
