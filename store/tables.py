@@ -103,6 +103,7 @@ class MessageRow(Base):
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     state: Mapped[dict[str, Any] | None]  # assistant messages: the dialogue state (migration 0004)
+    kind: Mapped[str] = mapped_column(String(10), default="interview", server_default="interview")
 
 
 class IntroRequestRow(Base):
@@ -144,24 +145,34 @@ class LLMCallRow(Base):
 
 
 class ExposureRow(Base):
-    """One appearance of a person in someone's suggestions (for attention spreading)."""
+    """One appearance of a person in someone's suggestions or search results: who was shown
+    to whom (attention spreading; only people shown can be asked for an introduction)."""
 
     __tablename__ = "exposures"
-    __table_args__ = (Index("ix_exposures_profile_shown", "profile_id", "shown_at"),)
+    __table_args__ = (
+        Index("ix_exposures_profile_shown", "profile_id", "shown_at"),
+        Index("ix_exposures_viewer_profile", "viewer", "profile_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     profile_id: Mapped[str] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
     viewer: Mapped[str] = mapped_column(String(200))
     shown_at: Mapped[datetime]
+    # "suggested" (counts for attention spreading) or "search" (found by the viewer: only lets
+    # them ask for an introduction, so nobody can rest a person by searching for them)
+    kind: Mapped[str] = mapped_column(String(10), default="suggested", server_default="suggested")
 
 
 class AccountRow(Base):
-    """A login for MINGLE_AUTH=password: an identifier and a scrypt hash, nothing else."""
+    """A login for MINGLE_AUTH=password: an identifier, who vouches for it, and for a password
+    login its scrypt hash; nothing else. Identifiers are plain names (no ``:``) for passwords and
+    ``{provider}:{id}`` for OAuth providers, so the two never meet."""
 
     __tablename__ = "accounts"
 
-    identifier: Mapped[str] = mapped_column(String(80), primary_key=True)
-    password_hash: Mapped[str] = mapped_column(String(300))
+    identifier: Mapped[str] = mapped_column(String(255), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(40), server_default="password")
+    password_hash: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime]
 
 
