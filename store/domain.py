@@ -8,7 +8,7 @@ is generated from them.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -192,11 +192,26 @@ class DialogueState(Strict):
         return sorted(slots)
 
 
+MessageKind = Literal["interview", "command", "event"]
+
+
 class Message(Strict):
+    """One message of a conversation. ``kind`` keeps the interview apart from the rest:
+    ``interview`` is the person's answers and Mingle's questions (all an extractor ever reads),
+    ``command`` a command or search and its answer, ``event`` what Mingle says when something
+    happens (an introduction asked, accepted or declined, a suggestion acted on), which may
+    name other people and carry their contact."""
+
     role: Literal["assistant", "user"]
     content: str
     created_at: datetime = Field(default_factory=_now)
     state: DialogueState | None = Field(None, description="Assistant messages: the state after speaking.")
+    kind: MessageKind = "interview"
+
+
+def interview_only(messages: list[Message]) -> list[Message]:
+    """The messages an extractor may read: the interview, never commands or events."""
+    return [m for m in messages if m.kind == "interview"]
 
 
 class Transcript(Strict):
@@ -207,6 +222,11 @@ class Transcript(Strict):
     profile_id: str | None = None
     messages: list[Message] = Field(default_factory=list)
     created_at: datetime = Field(default_factory=_now)
+
+
+INTRO_WAIT = timedelta(days=14)
+"""How long a request waits for an answer. After it, a pending request is closed: it holds
+nobody's intro slot and can no longer be answered."""
 
 
 class IntroStatus(StrEnum):
