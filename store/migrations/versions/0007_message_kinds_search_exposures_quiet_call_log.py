@@ -112,7 +112,9 @@ def upgrade() -> None:
     ]
     if scrubbed:
         connection.execute(
-            calls.update().where(calls.c.id == sa.bindparam("call_id")).values(error=sa.bindparam("new_error")),
+            calls.update()
+            .where(calls.c.id == sa.bindparam("call_id"))
+            .values(error=sa.bindparam("new_error")),
             scrubbed,
         )
 
