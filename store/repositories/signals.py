@@ -1,12 +1,13 @@
-"""What the community's use leaves behind: "not a fit" feedback, exposures in suggestions,
-and the log of language-model calls."""
+"""What the community's use leaves behind: "not a fit" feedback, exposures in suggestions and
+search results, and the log of language-model calls."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any, Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from store.domain import Feedback, LLMCall
 from store.repositories.base import Repository, columns
@@ -44,6 +45,11 @@ class FeedbackRepository(Repository):
             rows = session.scalars(select(FeedbackRow).where(FeedbackRow.from_id == from_id))
             return [Feedback.model_validate(columns(row)) for row in rows]
 
+    def delete_about(self, about_ids: Iterable[str]) -> None:
+        """Others' "not a fit" about these people or RFPs (the ones from them go with the profile)."""
+        with self._session() as session:
+            session.execute(delete(FeedbackRow).where(FeedbackRow.about_id.in_(list(about_ids))))
+
 
 class LLMCallRepository(Repository):
     def add(self, call: LLMCall) -> LLMCall:
@@ -58,15 +64,56 @@ class LLMCallRepository(Repository):
 
 
 class ExposureRepository(Repository):
-    def record(self, viewer: str, profile_ids: Iterable[str], at: datetime | None = None) -> None:
+    """Who was shown to whom: ``suggested`` in someone's suggestions (attention spreading counts
+    these) or found in their ``search`` (counted for nothing: it only lets them ask)."""
+
+    def record(
+        self,
+        viewer: str,
+        profile_ids: Iterable[str],
+        at: datetime | None = None,
+        kind: Literal["suggested", "search"] = "suggested",
+    ) -> None:
         when = at or datetime.now(UTC)
         with self._session() as session:
-            session.add_all(ExposureRow(profile_id=p, viewer=viewer, shown_at=when) for p in profile_ids)
+            session.add_all(
+                ExposureRow(profile_id=p, viewer=viewer, shown_at=when, kind=kind) for p in profile_ids
+            )
+
+    def shown(self, viewer: str, profile_id: str) -> bool:
+        """Was this person ever shown to this viewer, suggested or found?"""
+        query = select(ExposureRow.id).where(
+            ExposureRow.viewer == viewer, ExposureRow.profile_id == profile_id
+        )
+        with self._session() as session:
+            return session.scalar(query.limit(1)) is not None
+
+    def viewers_of(self, profile_id: str) -> set[str]:
+        with self._session() as session:
+            return set(
+                session.scalars(select(ExposureRow.viewer).where(ExposureRow.profile_id == profile_id))
+            )
+
+    def shown_to(self, viewers: Iterable[str]) -> list[dict[str, Any]]:
+        """What these viewers were shown, oldest first (for their data export)."""
+        query = select(ExposureRow.profile_id, ExposureRow.kind, ExposureRow.shown_at).where(
+            ExposureRow.viewer.in_(list(viewers))
+        )
+        with self._session() as session:
+            return [
+                {"profile_id": p, "kind": kind, "shown_at": at.isoformat()}
+                for p, kind, at in session.execute(query.order_by(ExposureRow.shown_at, ExposureRow.id))
+            ]
+
+    def delete_viewers(self, viewers: Iterable[str]) -> None:
+        with self._session() as session:
+            session.execute(delete(ExposureRow).where(ExposureRow.viewer.in_(list(viewers))))
 
     def counts_since(self, since: datetime, profile_ids: Iterable[str] | None = None) -> dict[str, int]:
+        """Per person, times suggested since ``since`` (search results are not counted)."""
         query = (
             select(ExposureRow.profile_id, func.count())
-            .where(ExposureRow.shown_at >= since)
+            .where(ExposureRow.shown_at >= since, ExposureRow.kind == "suggested")
             .group_by(ExposureRow.profile_id)
         )
         if profile_ids is not None:

@@ -181,3 +181,74 @@ def test_0004_gives_stored_chats_their_dialogue_state_from_the_old_wording(datab
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM messages")).scalar() == len(OLD_CHAT) + 3
     store.dispose()
+
+
+# A chat as Mingle stored it before revision 0007: events, a command and a search among answers.
+OLD_EVENTS_CHAT = [
+    (
+        "assistant",
+        "Welcome back, Kenji. Type /matches for suggestions, /profile to see or change it, or /help.",
+    ),
+    ("user", "/matches"),
+    ("assistant", "Here is what I found for you:"),
+    (
+        "assistant",
+        (
+            "I've asked Amara whether they'd like an introduction. Contact details are shared only "
+            "if they say yes too."
+        ),
+    ),
+    ("assistant", "Wonderful: you and Amara are introduced. Their contact: amara@example.org."),
+    ("assistant", "Understood. Olena won't be told it was a no."),
+    ("assistant", "Noted. You won't see that suggestion again, and it stays between us."),
+    ("assistant", "People similar to Amara:"),
+    ("user", "find someone who codes"),
+    ("assistant", "Here is who fits that best:"),
+    ("user", "actually I'm in Lagos"),
+    ("assistant", "Here is your updated profile. Does this look right?"),
+]
+
+
+def test_0007_sorts_stored_chats_into_kinds_and_quiets_the_call_log(database_url: str) -> None:
+    engine = make_engine(database_url)
+    assert upgrade(engine, "0006") == "0006"
+    store = Store(engine)
+    store.profiles.upsert(Profile(id="kenji", display_name="Kenji"))
+    chat = _old_transcript(store, engine, "user:kenji", OLD_EVENTS_CHAT, "kenji")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO llm_calls (id, prompt_name, prompt_version, model, latency_ms, error, "
+                "created_at) VALUES ('l1', 'extract_profile', 'v1', 'm', 1.0, :error, :at)"
+            ),
+            {
+                "error": 'invalid reply: - topics: Field required (your reply had {"name": "Amara"})\n'
+                "- career_stage.value: Input should be 'phd' (your reply had \"PhD candid",
+                "at": datetime.now(UTC),
+            },
+        )
+        connection.execute(
+            text("INSERT INTO exposures (profile_id, viewer, shown_at) VALUES ('kenji', 'user:amara', :at)"),
+            {"at": datetime.now(UTC)},
+        )
+    upgrade(engine)
+
+    kinds = [m.kind for m in store.transcripts.get(chat).messages]
+    assert kinds == [
+        "interview",
+        "command",
+        "command",
+        *["event"] * 5,
+        "command",
+        "command",
+        "interview",
+        "interview",
+    ]
+    [call] = store.llm_calls.recent()
+    assert call.error == (
+        "invalid reply: - topics: Field required\n- career_stage.value: Input should be 'phd'"
+    )
+    assert store.exposures.counts_since(datetime(2000, 1, 1, tzinfo=UTC)) == {"kenji": 1}  # suggested
+    assert store.exposures.shown("user:amara", "kenji")
+    downgrade(engine, "0006")
+    store.dispose()

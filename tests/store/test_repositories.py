@@ -131,3 +131,46 @@ def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
 def test_rfp_dangling_owner_is_refused(store: Store) -> None:
     with pytest.raises(StoreError):
         store.rfps.upsert(RFP(owner_id="nobody", title="An idea", description="Build it."))
+
+
+def test_a_pending_request_holds_slots_only_while_it_waits(store: Store) -> None:
+    from datetime import timedelta
+
+    from store.domain import INTRO_WAIT
+
+    store.profiles.add_many([_person("a"), _person("b"), _person("c")])
+    old = datetime.now(UTC) - INTRO_WAIT - timedelta(minutes=1)
+    store.intros.add(IntroRequest(requester_id="a", target_id="b", created_at=old))
+    store.intros.add(
+        IntroRequest(requester_id="c", target_id="b", created_at=old, status=IntroStatus.accepted)
+    )
+    store.intros.add(IntroRequest(requester_id="a", target_id="c"))
+    assert store.intros.open_counts(["a", "b", "c"]) == {"a": 1, "b": 1, "c": 2}
+    assert store.intros.requested_since("a", old) == 2
+    assert store.intros.requested_since("a", datetime.now(UTC) - timedelta(days=1)) == 1
+
+
+def test_search_exposures_let_a_viewer_ask_but_rest_nobody(store: Store) -> None:
+    store.profiles.add_many([_person("a"), _person("b")])
+    store.exposures.record("user:x", ["a"])
+    store.exposures.record("user:y", ["a", "b"], kind="search")
+    assert store.exposures.counts_since(datetime(2000, 1, 1, tzinfo=UTC)) == {"a": 1}
+    assert store.exposures.shown("user:y", "b") and not store.exposures.shown("user:x", "b")
+    assert store.exposures.viewers_of("a") == {"user:x", "user:y"}
+    assert [s["kind"] for s in store.exposures.shown_to(["user:y"])] == ["search", "search"]
+    store.exposures.delete_viewers(["user:y"])
+    assert store.exposures.viewers_of("a") == {"user:x"}
+
+
+def test_message_kinds_are_kept_and_only_commands_and_events_are_scrubbed(store: Store) -> None:
+    import re
+
+    transcript = store.transcripts.create("user:k")
+    for kind in ("interview", "command", "event"):
+        store.transcripts.append(transcript.id, Message(role="assistant", content=f"Amara {kind}", kind=kind))
+    assert store.transcripts.scrub([transcript.id], [(re.compile("Amara"), "someone")]) == 2
+    assert [(m.content, m.kind) for m in store.transcripts.get(transcript.id).messages] == [
+        ("Amara interview", "interview"),
+        ("someone command", "command"),
+        ("someone event", "event"),
+    ]
