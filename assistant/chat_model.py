@@ -49,23 +49,30 @@ class _NoReply(Exception):
 @dataclass(frozen=True)
 class ChatResult:
     """The reply's text and cost. With a ``response_format``, ``parsed`` is the validated reply,
-    or ``invalid`` says (in words written for the model) why it did not validate."""
+    or ``invalid`` says (in words written for the model) why it did not validate, and
+    ``invalid_where`` the same without anything the reply said (for the call log)."""
 
     text: str
     input_tokens: int | None = None
     output_tokens: int | None = None
     parsed: BaseModel | None = None
     invalid: str | None = None
+    invalid_where: str | None = None
 
 
-def errors_for_model(exc: ValidationError, limit: int = 12) -> str:
-    """A pydantic error as a list the model can act on: where, what is wrong, what it wrote."""
+def errors_for_model(exc: ValidationError, limit: int = 12, *, quote: bool = True) -> str:
+    """A pydantic error as a list the model can act on: where, what is wrong, what it wrote.
+    Without ``quote``, nothing the reply said (no values, no made-up field names): the call
+    log's version, since a model's reply echoes the person's words and a log row is nobody's."""
     lines = []
     for error in exc.errors(include_url=False)[:limit]:
-        where = ".".join(str(part) for part in error["loc"]) or "the whole reply"
+        loc = [str(part) for part in error["loc"]]
+        if not quote and error["type"] == "extra_forbidden" and loc:
+            loc[-1] = "(a field not in the schema)"
+        where = ".".join(loc) or "the whole reply"
         wrote = json.dumps(error.get("input"), ensure_ascii=False, default=str)
         wrote = wrote if len(wrote) <= 80 else wrote[:77] + "..."
-        lines.append(f"- {where}: {error['msg']} (your reply had {wrote})")
+        lines.append(f"- {where}: {error['msg']}" + (f" (your reply had {wrote})" if quote else ""))
     if exc.error_count() > limit:
         lines.append(f"- and {exc.error_count() - limit} more problems of the same kind")
     return "\n".join(lines)
@@ -84,7 +91,9 @@ def parse_reply(result: ChatResult, schema: type[BaseModel] | None) -> ChatResul
     try:
         parsed = schema.model_validate_json(_unfence(result.text))
     except ValidationError as exc:
-        return replace(result, invalid=errors_for_model(exc))
+        return replace(
+            result, invalid=errors_for_model(exc), invalid_where=errors_for_model(exc, quote=False)
+        )
     return replace(result, parsed=parsed)
 
 
@@ -141,10 +150,11 @@ def record_call(
 ) -> LLMCall:
     """The one path by which an LLM call reaches the log. ``started`` is a ``time.perf_counter()``.
 
-    A reply that failed validation is logged with ``error = "invalid reply: ..."``.
+    A reply that failed validation is logged with ``error = "invalid reply: ..."``: where and
+    why, never what the reply said (``ChatResult.invalid_where``).
     """
     if error is None and result is not None and result.invalid is not None:
-        error = f"invalid reply: {result.invalid}"
+        error = f"invalid reply: {result.invalid_where or '- the reply did not validate'}"
     call = LLMCall(
         prompt_name=prompt_name[:80],
         prompt_version=prompt_version[:20],

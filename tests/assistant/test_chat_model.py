@@ -98,6 +98,18 @@ def test_store_repository_is_a_call_log(store: Store) -> None:
     assert row.latency_ms >= 0
 
 
+def test_the_call_log_keeps_no_words_of_the_model_or_the_person(store: Store) -> None:
+    """A log row belongs to nobody, so it holds nothing of anybody: where a reply failed and
+    why, never what it said (the model echoes the person's words). The re-ask still shows it."""
+    said = "Amara Okafor, amara@example.org, okapi census"
+    chat = FakeChatModel(f'{{"greting": "{said}"}}', f'{{"greeting": "{said}', log=store.llm_calls)
+    results = [chat.complete(MESSAGES, response_format=Greeting, **PROMPT) for _ in range(2)]
+    assert all(r.invalid is not None and "Amara" in r.invalid for r in results)  # for the re-ask
+    errors = [row.error or "" for row in store.llm_calls.recent()]
+    assert any("greeting: Field required" in e for e in errors) and any("Invalid JSON" in e for e in errors)
+    assert not any(word in e for e in errors for word in ("Amara", "amara@", "okapi"))
+
+
 def test_record_call_fits_the_columns() -> None:
     log = MemoryCallLog()
     call = record_call(
