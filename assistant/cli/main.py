@@ -13,6 +13,7 @@ from rich.table import Table
 
 from assistant.cli.common import ExtractorKind, JsonFlag, err, extractor, out, print_json
 from assistant.cli.evals import bench_app, eval_app
+from assistant.cli.people import register as register_people
 from assistant.settings import load_settings
 from store.errors import InputError, MingleError
 
@@ -282,61 +283,6 @@ def extract(
 
 
 @app.command()
-def intros(
-    profile_id: Annotated[str, typer.Argument(help="Whose introductions.")],
-    accept: Annotated[str | None, typer.Option(help="Accept this introduction (its id).")] = None,
-    decline: Annotated[str | None, typer.Option(help="Decline this introduction (its id).")] = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Introductions asked for and received; accept or decline one (double opt-in)."""
-    from dataclasses import asdict
-
-    from assistant.conversation.intros import IntroService
-    from assistant.services import open_store
-
-    service = IntroService(open_store(load_settings()))
-    service.store.profiles.get(profile_id)
-    if accept:
-        err.print(f"accepted: {service.accept(accept, profile_id).other_name}")
-    elif decline:
-        err.print(f"declined: {service.decline(decline, profile_id).other_name}")
-    views = [asdict(v) for v in service.for_person(profile_id)]
-    if as_json:
-        print_json(views)
-        return
-    table = Table("id", "direction", "with", "status", "contact")
-    for v in views:
-        table.add_row(v["id"], v["direction"], v["other_name"], v["status"], v["contact"] or "–")
-    out.print(table)
-
-
-@app.command()
-def export(profile_id: Annotated[str, typer.Argument(help="Whose data.")]) -> None:
-    """Everything Mingle holds about one person, as JSON."""
-    from assistant.conversation.privacy import export_person
-    from assistant.services import open_store
-
-    print_json(export_person(open_store(load_settings()), profile_id))
-
-
-@app.command()
-def delete(
-    profile_id: Annotated[str, typer.Argument(help="Who to remove.")],
-    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking.")] = False,
-) -> None:
-    """Remove a person: profile, conversations, introductions, feedback, RFPs and index entries."""
-    from assistant.conversation.privacy import delete_person
-    from assistant.services import build_services
-
-    services = build_services(load_settings())
-    name = services.store.profiles.get(profile_id).display_name
-    if not yes and not typer.confirm(f"Delete {name} ({profile_id}) and everything about them?"):
-        raise typer.Exit(1)
-    delete_person(services.store, services.matching, profile_id)
-    err.print(f"deleted {name} ({profile_id})")
-
-
-@app.command()
 def chat() -> None:
     """The intake interview in the terminal (the same conversation as the web app)."""
     from assistant.services import build_services
@@ -379,6 +325,7 @@ def serve(
 
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
+register_people(app)
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ from assistant.conversation.replies import (
 from assistant.conversation.texts import HELP_TEXT
 from assistant.extraction.port import Extraction, Extractor
 from retrieval.service import MatchService
-from store.domain import DialogueState, Feedback, Message, Phase, Profile
+from store.domain import DialogueState, Feedback, Message, MessageKind, Phase, Profile, interview_only
 from store.errors import IndexUnavailable, InputError
 from store.repositories import Store
 
@@ -139,13 +139,17 @@ class IntakeService:
         state = next((m.state for m in reversed(transcript.messages) if m.state is not None), None)
         if state is not None:
             conversation.restore(state)
-        conversation.extraction = self.extractor.extract(conversation.messages)
+        conversation.extraction = self.extractor.extract(interview_only(conversation.messages))
         conversation.was_ready = ready_to_match(conversation.extraction)
         return conversation
 
-    def _say(self, conversation: Conversation, text: str) -> None:
-        """Store an assistant message with the dialogue state it leaves the conversation in."""
-        message = Message(role="assistant", content=text, state=conversation.state())
+    def _say(self, conversation: Conversation, text: str, kind: MessageKind | None = None) -> None:
+        """Store an assistant message with the dialogue state it leaves the conversation in. An
+        answer is of the kind of what it answers (a command's answer is a command), unless it
+        is an event (which may name others: never read by an extractor)."""
+        last = conversation.messages[-1] if conversation.messages else None
+        kind = kind or (last.kind if last is not None and last.role == "user" else "interview")
+        message = Message(role="assistant", content=text, state=conversation.state(), kind=kind)
         self.store.transcripts.append(conversation.transcript_id, message)
         conversation.messages.append(message)
 
@@ -160,10 +164,11 @@ class IntakeService:
                 f"that message is {len(text):,} characters; please send at most {MAX_MESSAGE:,} "
                 "(a bio or CV summary is plenty)"
             )
-        message = Message(role="user", content=text)
+        stripped = text.strip()
+        kind: MessageKind = "command" if stripped.startswith("/") or SEARCH.match(stripped) else "interview"
+        message = Message(role="user", content=text, kind=kind)
         self.store.transcripts.append(conversation.transcript_id, message)  # stored before anything else
         conversation.messages.append(message)
-        stripped = text.strip()
         if not stripped:
             return self._reply(conversation, Say("Take your time. You can also skip this question."))
         if stripped.startswith("/"):
@@ -178,7 +183,7 @@ class IntakeService:
         was_skipped = skipped(conversation.pending, text)
         if was_skipped and conversation.pending:
             conversation.declined.add(conversation.pending)
-        conversation.extraction = self.extractor.extract(conversation.messages)
+        conversation.extraction = self.extractor.extract(interview_only(conversation.messages))
         conversation.declined |= conversation.extraction.declined
         note = progress_note(conversation.extraction, conversation.was_ready)
         if self.expects_llm and conversation.extraction.source == "rules" and not conversation.told_offline:
@@ -306,6 +311,7 @@ class IntakeService:
         _, hits = self.matching.search(query or text, k=5)
         if conversation.profile_id:
             hits = [h for h in hits if h.profile.id != conversation.profile_id]
+        self.store.exposures.record(conversation.owner, [h.profile.id for h in hits], kind="search")
         lead = (
             "Here is who fits that best:" if hits else "Nobody matches all of that yet. Try fewer conditions."
         )
@@ -313,7 +319,7 @@ class IntakeService:
 
     def request_intro(self, conversation: Conversation, target_id: str, note: str = "") -> str:
         me = self._require_profile(conversation)
-        intro = self.intros.request(me, target_id, note)
+        intro = self.intros.request(me, target_id, note, viewer=conversation.owner)
         target = self.store.profiles.get(intro.target_id)
         text = (
             f"I've asked {target.display_name} whether they'd like an introduction. Contact details are "
@@ -321,7 +327,7 @@ class IntakeService:
         )
         if not me.contact:
             text += " Add the contact you'd like to share with /contact (an email or handle)."
-        self._say(conversation, text)
+        self._say(conversation, text, "event")
         return text
 
     def accept_intro(self, conversation: Conversation, intro_id: str) -> str:
@@ -331,31 +337,32 @@ class IntakeService:
             if view.contact
             else "They haven't added a contact yet; they have yours."
         )
-        self._say(conversation, text)
+        self._say(conversation, text, "event")
         return text
 
     def decline_intro(self, conversation: Conversation, intro_id: str) -> str:
         view = self.intros.decline(intro_id, self._require_profile(conversation).id)
         text = f"Understood. {view.other_name} won't be told it was a no."
-        self._say(conversation, text)
+        self._say(conversation, text, "event")
         return text
 
     def not_a_fit(self, conversation: Conversation, about_id: str, reason: str = "") -> str:
         me = self._require_profile(conversation)
         self.store.feedback.add(Feedback(from_id=me.id, about_id=about_id, reason=reason))
         text = "Noted. You won't see that suggestion again, and it stays between us."
-        self._say(conversation, text)
+        self._say(conversation, text, "event")
         return text
 
     def more_like(self, conversation: Conversation, profile_id: str) -> Reply:
         from retrieval.texts import offer_text
 
-        other = self.store.profiles.get(profile_id)
+        other = self.intros.visible_to(conversation.owner, profile_id)  # no name for a forged id
         _, hits = self.matching.search(offer_text(other), k=4)
         hits = [h for h in hits if h.profile.id not in (profile_id, conversation.profile_id)][:3]
-        return self._reply(
-            conversation, SearchResults(f"People similar to {other.display_name}:", tuple(hits))
-        )
+        self.store.exposures.record(conversation.owner, [h.profile.id for h in hits], kind="search")
+        reply = SearchResults(f"People similar to {other.display_name}:", tuple(hits))
+        self._say(conversation, reply.text, "event")
+        return reply
 
     def export(self, conversation: Conversation) -> dict[str, Any]:
         return export_person(self.store, conversation.profile_id, conversation.owner)

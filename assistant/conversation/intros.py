@@ -1,10 +1,15 @@
 """Double opt-in introductions.
 
-    request(A → B): pending; holds one of A's and one of B's intro slots
+    request(A → B): pending; holds one of A's and one of B's intro slots for at most WAIT
     B accepts: both see each other's contact; B declines: A is never told it was a decline
     (A sees "waiting" until WAIT days have passed, then "closed", as for an unanswered request)
+    after WAIT an unanswered request is closed for both: it holds no slot, it can't be answered
 
-Nobody can be asked while paused or hidden, twice, by themselves, or beyond their capacity.
+A can ask only someone A was shown (in suggestions or search results), at most
+REQUESTS_PER_DAY times a day. Nobody can be asked while paused or hidden, twice, by
+themselves, or beyond their capacity; a person A cannot ask (never shown, paused, hidden or
+not there at all) is UNKNOWN_PERSON, one plain sentence with no name in it. So a few throwaway
+accounts can hold someone's slots for WAIT at most, and only after finding them.
 What either side is shown of an introduction is decided by ``seen_status`` alone: the intro
 list, the chat and the data export all call it.
 """
@@ -17,11 +22,15 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from store.domain import IntroRequest, IntroStatus, Profile
+from store.domain import INTRO_WAIT, IntroRequest, IntroStatus, Profile
 from store.errors import InputError, NotFound
 from store.repositories import Store
 
-WAIT = timedelta(days=14)
+WAIT = INTRO_WAIT
+REQUESTS_PER_DAY = 5
+DAY = timedelta(days=1)
+UNKNOWN_PERSON = "there is nobody with that id among the people you were shown"
+LEFT_MINGLE = "someone who left Mingle"
 
 
 class IntroSeen(StrEnum):
@@ -40,6 +49,8 @@ def seen_status(intro: IntroRequest, me: str, now: datetime) -> IntroSeen:
     """What ``me`` is shown of ``intro``: the one rule for what the asker learns of a decline."""
     if intro.requester_id == me and intro.status in (IntroStatus.pending, IntroStatus.declined):
         return IntroSeen.closed if now - intro.created_at > WAIT else IntroSeen.waiting
+    if intro.status == IntroStatus.pending and now - intro.created_at > WAIT:
+        return IntroSeen.closed  # nobody answered in time: the person asked can't any more
     return IntroSeen(intro.status.value)
 
 
@@ -67,19 +78,37 @@ class IntroService:
         self.clock = clock
 
     def _open(self, profile_id: str) -> int:
-        return self.store.intros.open_counts([profile_id]).get(profile_id, 0)
+        return self.store.intros.open_counts([profile_id], self.clock()).get(profile_id, 0)
 
-    def request(self, requester: Profile, target_id: str, note: str = "") -> IntroRequest:
-        target = self.store.profiles.get(target_id)
-        if target.id == requester.id:
+    def visible_to(self, viewer: str, profile_id: str) -> Profile:
+        """A person ``viewer`` was shown who can be reached now; else UNKNOWN_PERSON, the same
+        for a forged id, a paused or hidden person and nobody at all (no name is ever told)."""
+        other = self.store.profiles.find(profile_id)
+        if (
+            other is None
+            or other.paused
+            or other.visibility != "public"
+            or not self.store.exposures.shown(viewer, other.id)
+        ):
+            raise NotFound(UNKNOWN_PERSON)
+        return other
+
+    def request(self, requester: Profile, target_id: str, note: str = "", *, viewer: str) -> IntroRequest:
+        """``viewer``: whose suggestions and searches count as shown (the conversation's owner)."""
+        if target_id == requester.id:
             raise InputError("you can't request an introduction to yourself")
-        if target.paused or target.visibility != "public":
-            raise InputError(f"{target.display_name} isn't taking introductions right now")
+        target = self.visible_to(viewer, target_id)
         if any(
             i.target_id == target.id or i.requester_id == target.id
             for i in self.store.intros.involving(requester.id)
         ):
             raise InputError(f"you already have an introduction with {target.display_name}")
+        now = self.clock()
+        if self.store.intros.requested_since(requester.id, now - DAY) >= REQUESTS_PER_DAY:
+            raise InputError(
+                f"you've asked for {REQUESTS_PER_DAY} introductions today, the daily limit: "
+                "please try again tomorrow"
+            )
         if self._open(requester.id) >= requester.intro_capacity:
             raise InputError(
                 f"you have {requester.intro_capacity} open introductions, your limit: wait for answers first"
@@ -87,7 +116,7 @@ class IntroService:
         if self._open(target.id) >= target.intro_capacity:
             raise InputError(f"{target.display_name} has no room for new introductions right now")
         return self.store.intros.add(
-            IntroRequest(requester_id=requester.id, target_id=target.id, note=note[:1000])
+            IntroRequest(requester_id=requester.id, target_id=target.id, note=note[:1000], created_at=now)
         )
 
     def _mine(self, intro_id: str, me: str) -> IntroRequest:
@@ -111,6 +140,8 @@ class IntroService:
             raise InputError("only the person you asked can answer this introduction")
         if intro.status != IntroStatus.pending:
             raise InputError("this introduction was already answered")
+        if self.clock() - intro.created_at > WAIT:
+            raise InputError(f"this request has expired: nobody answered it within {WAIT.days} days")
         self.store.intros.set_status(intro.id, status)
         return self.view(intro.id, me)
 
@@ -130,7 +161,7 @@ class IntroService:
             id=intro.id,
             direction="outgoing" if outgoing else "incoming",
             other_id=other.id if other else "",
-            other_name=other.display_name if other else "someone who left Mingle",
+            other_name=other.display_name if other else LEFT_MINGLE,
             status=seen_status(intro, me, self.clock()),
             note=intro.note,
             contact=other.contact if (other and intro.status == IntroStatus.accepted) else None,

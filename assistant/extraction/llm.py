@@ -34,6 +34,7 @@ from store.domain import (
     ProfileFields,
     ProjectMode,
     Skill,
+    interview_only,
 )
 
 logger = logging.getLogger(__name__)
@@ -251,13 +252,14 @@ class LLMExtractor:
         self.reask_version = prompts.load(REASK_PROMPT, reask_version).version
 
     def messages(self, turns: list[Message]) -> prompts.RenderedPrompt:
-        """The first request for ``turns``."""
-        return prompts.render(
-            PROMPT, self.prompt_version, schema=reply_schema(), conversation=conversation_json(turns)
-        )
+        """The first request for ``turns``: the interview only, never commands or events."""
+        conversation = conversation_json(interview_only(turns))
+        return prompts.render(PROMPT, self.prompt_version, schema=reply_schema(), conversation=conversation)
 
     def attempt(self, turns: list[Message]) -> LLMOutcome:
-        """Ask, validate, re-ask (bounded) and ground; never falls back."""
+        """Ask, validate, re-ask (bounded) and ground; never falls back. Only the interview is
+        read: commands and events (which name other people) never reach the model."""
+        turns = interview_only(turns)
         if not any(turn.role == "user" and turn.content.strip() for turn in turns):
             return LLMOutcome(Extraction(source="llm"), attempts=0)
         prompt = self.messages(turns)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 import chainlit as cl
 
 from assistant.conversation.intake import Conversation
+from assistant.conversation.privacy import LOCAL_OWNER
 from assistant.conversation.replies import (
     Ask,
     Card,
@@ -85,9 +86,10 @@ async def _say(text: str, **kwargs: Any) -> None:  # cl.Message's own keywords (
 
 
 def _owner() -> str:
-    """Whose conversation this is: the signed-in user, or (single-user demo) this browser session."""
+    """Whose conversation this is: the signed-in user, or (single-user local demo) the one local
+    person, the same after a reload, so they can still export, delete and answer introductions."""
     user = cl.user_session.get("user")
-    return f"user:{user.identifier}" if user is not None else f"session:{cl.context.session.id}"
+    return f"user:{user.identifier}" if user is not None else LOCAL_OWNER
 
 
 @cl.on_chat_start

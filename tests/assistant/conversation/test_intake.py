@@ -6,11 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.conversation.intake import IntakeService
+from assistant.conversation.intake import Conversation, IntakeService
 from assistant.conversation.replies import Ask, Card, Export, Matches, SearchResults
+from assistant.extraction.port import Extraction
 from assistant.settings import load_settings
 from store.db import make_engine, upgrade
 from store.demo import seed
+from store.domain import Message
 from store.errors import InputError
 from store.repositories import Store
 from tests.assistant.fakes import KeywordExtractor, fake_services
@@ -213,6 +215,7 @@ def test_users_only_see_and_change_their_own_data(intake: IntakeService) -> None
     for conversation in (amara, kenji):
         for answer in [*ANSWERS, "yes"]:
             intake.handle(conversation, answer)
+    intake.store.exposures.record("user:amara", [kenji.profile_id or ""])  # in her suggestions
     intake.request_intro(amara, kenji.profile_id or "")
     [asked] = intake.intros.for_person(kenji.profile_id or "")
     with pytest.raises(InputError, match="only the person you asked"):
@@ -248,3 +251,90 @@ def test_when_the_configured_model_fails_the_person_is_told_once(intake: IntakeS
     assert "language model isn't answering" in first.text and "journey" in first.text
     assert "language model" not in second.text  # said once, then the interview just goes on
     assert conversation.extraction.fields.topics == ["diffusion models"]  # the rules' reading stands
+
+
+def _two_members(intake: IntakeService) -> tuple[Conversation, Conversation]:
+    """Kenji (good at coding) and Amara, who is shown Kenji, asks him, and he says yes."""
+    kenji = intake.start("user:kenji", "What do you work on?")
+    for answer in ["My name is Kenji. I work on speech", *ANSWERS[1:], "yes"]:
+        intake.handle(kenji, answer)
+    kenji_id = kenji.profile_id or ""
+    amara = intake.start("user:amara", "What do you work on?")
+    for answer in ["My name is Amara. I work on diffusion", *ANSWERS[1:], "yes"]:
+        intake.handle(amara, answer)
+    intake.handle(amara, "/contact amara.secret@example.org")
+    intake.store.exposures.record("user:amara", [kenji_id])  # Kenji was among her suggestions
+    intake.request_intro(amara, kenji_id)
+    [asked] = intake.intros.for_person(kenji_id)
+    intake.accept_intro(kenji, asked.id)
+    return amara, kenji
+
+
+def test_the_model_never_reads_other_peoples_names_or_contacts(intake: IntakeService) -> None:
+    from assistant.chat_model import FakeChatModel
+    from assistant.extraction.llm import HybridExtractor, LLMExtractor
+
+    amara, kenji = _two_members(intake)
+    said = [m.content for m in intake.store.transcripts.get(kenji.transcript_id).messages]
+    assert any("amara.secret@example.org" in text for text in said)  # his record of the intro keeps it
+    class Recording(KeywordExtractor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.turns: list[list[Message]] = []
+
+        def extract(self, turns: list[Message]) -> Extraction:
+            self.turns.append(list(turns))
+            return super().extract(turns)
+
+    model = FakeChatModel()  # answers nothing: the rules answer, the prompt is kept in its history
+    rules = Recording()
+    intake.extractor = HybridExtractor(rules, LLMExtractor(model, fallback=rules))
+    intake.handle(kenji, "actually I also want to grow my network")
+    resumed = intake.resume(kenji.transcript_id)  # resuming reads the same interview
+    intake.handle(resumed, "and I speak English")
+    prompts = [m["content"] for call in model.history for m in call.messages]
+    assert len(model.history) == 3 and any("grow my network" in p for p in prompts)
+    for secret in ("Amara", "amara.secret@example.org"):
+        assert not any(secret in p for p in prompts)
+    assert all("Amara" not in m.content for turn in rules.turns for m in turn)
+    assert resumed.phase == "saved" and resumed.profile_id == kenji.profile_id
+
+
+def test_search_records_who_was_found_so_they_can_be_asked(intake: IntakeService) -> None:
+    from assistant.conversation.intros import UNKNOWN_PERSON
+    from store.errors import NotFound
+
+    conversation = intake.start("user:searcher", "What do you work on?")
+    for answer in [*ANSWERS, "yes"]:
+        intake.handle(conversation, answer)
+    matches = intake.handle(conversation, "/matches")
+    assert isinstance(matches, Matches)
+    shown = {m.profile.id for m in matches.matches.people}
+    stranger = next(p.id for p in intake.store.profiles.list() if p.id not in shown and not p.paused)
+    with pytest.raises(NotFound, match=f"^{UNKNOWN_PERSON}$"):
+        intake.request_intro(conversation, stranger)  # a forged id: never shown, never found
+    found = intake.handle(conversation, f"/search {intake.store.profiles.get(stranger).topics[0]}")
+    assert isinstance(found, SearchResults)
+    hit = found.hits[0].profile.id
+    assert intake.store.exposures.shown("user:searcher", hit)
+    assert "shared only if they say yes" in intake.request_intro(conversation, hit)
+
+
+def test_forged_or_hidden_ids_get_the_same_plain_not_found(intake: IntakeService) -> None:
+    from assistant.conversation.intros import UNKNOWN_PERSON
+    from store.errors import NotFound
+
+    conversation = intake.start("user:prober", "What do you work on?")
+    for answer in [*ANSWERS, "yes"]:
+        intake.handle(conversation, answer)
+    people = intake.store.profiles.list()
+    hidden = people[0].model_copy(update={"visibility": "hidden", "display_name": "Secret Hidden"})
+    paused = people[1].model_copy(update={"paused": True, "display_name": "Secret Paused"})
+    for profile in (hidden, paused):
+        intake.store.profiles.upsert(profile)
+        intake.store.exposures.record("user:prober", [profile.id])  # even once shown
+    for forged in (hidden.id, paused.id, "p_doesnotexist"):
+        for act in (intake.more_like, intake.request_intro):
+            with pytest.raises(NotFound) as caught:
+                act(conversation, forged)
+            assert str(caught.value) == UNKNOWN_PERSON and "Secret" not in str(caught.value)

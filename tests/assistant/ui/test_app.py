@@ -144,3 +144,37 @@ def test_a_broken_database_is_said_plainly(monkeypatch: pytest.MonkeyPatch, tmp_
     app.services.cache_clear()  # type: ignore[attr-defined]  # app.py hangs its cache reset there
     assert "run `mingle db upgrade`" in sent[0]
     assert "not started" in sent[1]
+
+
+def test_the_local_demo_keeps_one_owner_across_page_loads(ui: UI) -> None:
+    """Without auth, a reload is a new Chainlit session: the person must still be able to see,
+    export and delete what they saved, and answer their introductions."""
+    app, sent, store = ui
+    import chainlit as cl
+
+    seeded = {p.id for p in store.profiles.list()}
+    conversations: list[Any] = []
+
+    async def first_visit() -> None:
+        await app.start()
+        for answer in [*ANSWERS, "yes"]:
+            await app.on_message(cl.Message(content=answer))
+        conversations.append(app._conversation())
+
+    async def after_a_reload() -> None:  # a new HTTP context: a new session id
+        await app.start()
+        conversations.append(app._conversation())
+        await app.on_message(cl.Message(content="/export"))
+
+    async def resumed() -> None:
+        await app.resume({"id": conversations[0].transcript_id})  # type: ignore[typeddict-item]  # only the id is read
+        conversations.append(app._conversation())
+
+    for visit in (first_visit, after_a_reload, resumed):
+        run(visit)
+    [me] = [p for p in store.profiles.list() if p.id not in seeded]
+    assert any(m.content.startswith("Welcome back") for m in sent)  # the reload knows them
+    assert [c.profile_id for c in conversations] == [me.id, me.id, me.id]
+    assert len({c.owner for c in conversations}) == 1
+    exported = sent[-1].elements[0].content
+    assert me.id.encode() in exported

@@ -31,6 +31,7 @@ def test_a_whole_intake_in_the_terminal(store: Store, monkeypatch: pytest.Monkey
     services = fake_services(load_settings(), store)
     screen = io.StringIO()
     console = Console(file=screen, width=120, force_terminal=False)
+    store.exposures.record("terminal-test", ["demo-kenji"])  # shown before: only then can he be asked
     lines = iter([*ANSWERS, "yes", "intro demo-kenji", "not a fit demo-0001", "quit"])
     monkeypatch.setattr(console, "input", lambda prompt="": next(lines))
     chat(services, console, owner="terminal-test")
@@ -49,12 +50,14 @@ def test_intros_are_shown_and_answered_by_id_in_the_terminal(
     screen = io.StringIO()
     console = Console(file=screen, width=160, force_terminal=False)
     asked: dict[str, str] = {}
+    store.exposures.record("terminal-test", ["demo-kenji"])  # shown before: only then can he be asked
 
     def lines() -> Iterator[str]:
         yield from [*ANSWERS, "yes", "intro demo-kenji"]
         me = store.transcripts.get(store.transcripts.for_owner("terminal-test")[0]).profile_id or ""
         for asker in ("demo-0002", "demo-0003"):
-            asked[asker] = services.intake.intros.request(store.profiles.get(asker), me).id
+            store.exposures.record(asker, [me])  # I was among their suggestions
+            asked[asker] = services.intake.intros.request(store.profiles.get(asker), me, viewer=asker).id
         yield "/intros"
         yield f"accept {asked['demo-0002']}"
         yield f"decline {asked['demo-0003']}"
