@@ -252,3 +252,21 @@ def test_0007_sorts_stored_chats_into_kinds_and_quiets_the_call_log(database_url
     assert store.exposures.shown("user:amara", "kenji")
     downgrade(engine, "0006")
     store.dispose()
+
+
+def test_0008_gives_the_local_demos_page_loads_to_one_owner(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0007")
+    store = Store(engine)
+    store.profiles.upsert(Profile(id="me", display_name="Me"))
+    saved = store.transcripts.create("session:first-load", "me")
+    later = store.transcripts.create("session:second-load")
+    other = store.transcripts.create("user:amara")
+    store.exposures.record("session:first-load", ["me"])
+    upgrade(engine)
+    from assistant.conversation.privacy import LOCAL_OWNER  # the app's owner is the migration's
+
+    assert store.transcripts.for_owner(LOCAL_OWNER) == [saved.id, later.id]
+    assert store.transcripts.for_owner("user:amara") == [other.id]
+    assert store.exposures.shown(LOCAL_OWNER, "me")
+    store.dispose()
