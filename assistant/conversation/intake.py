@@ -26,6 +26,7 @@ from assistant.conversation.interview import (
     wants_to_finish,
 )
 from assistant.conversation.intros import IntroService
+from assistant.conversation.markup import escape, literal
 from assistant.conversation.privacy import delete_person, export_person
 from assistant.conversation.replies import (
     Ask,
@@ -107,7 +108,7 @@ class IntakeService:
             conversation.profile_id, conversation.phase = known, Phase.saved
             waiting = [v for v in self.intros.for_person(known) if v.awaits_my_answer]
             opening = (
-                f"Welcome back, {self.store.profiles.get(known).display_name}. "
+                f"Welcome back, {escape(self.store.profiles.get(known).display_name)}. "
                 + (
                     f"{len(waiting)} introduction request(s) wait for your answer: /intros. "
                     if waiting
@@ -304,7 +305,7 @@ class IntakeService:
         if name == "/delete":
             self.delete(conversation)
             return Deleted("Done: your profile, your conversations and your place in the index are gone.")
-        return self._reply(conversation, Say(f"I don't know {name}. " + HELP_TEXT))
+        return self._reply(conversation, Say(f"I don't know {escape(name)}. " + HELP_TEXT))
 
     def _search(self, conversation: Conversation, text: str) -> Reply:
         query = re.sub(r"^\s*(/search|search( for)?|find( me)?)\s*", "", text, flags=re.IGNORECASE)
@@ -322,8 +323,8 @@ class IntakeService:
         intro = self.intros.request(me, target_id, note, viewer=conversation.owner)
         target = self.store.profiles.get(intro.target_id)
         text = (
-            f"I've asked {target.display_name} whether they'd like an introduction. Contact details are "
-            "shared only if they say yes too."
+            f"I've asked {escape(target.display_name)} whether they'd like an introduction. "
+            "Contact details are shared only if they say yes too."
         )
         if not me.contact:
             text += " Add the contact you'd like to share with /contact (an email or handle)."
@@ -332,8 +333,8 @@ class IntakeService:
 
     def accept_intro(self, conversation: Conversation, intro_id: str) -> str:
         view = self.intros.accept(intro_id, self._require_profile(conversation).id)
-        text = f"Wonderful: you and {view.other_name} are introduced. " + (
-            f"Their contact: {view.contact}."
+        text = f"Wonderful: you and {escape(view.other_name)} are introduced. " + (
+            f"Their contact: {literal(view.contact)}."
             if view.contact
             else "They haven't added a contact yet; they have yours."
         )
@@ -342,7 +343,7 @@ class IntakeService:
 
     def decline_intro(self, conversation: Conversation, intro_id: str) -> str:
         view = self.intros.decline(intro_id, self._require_profile(conversation).id)
-        text = f"Understood. {view.other_name} won't be told it was a no."
+        text = f"Understood. {escape(view.other_name)} won't be told it was a no."
         self._say(conversation, text, "event")
         return text
 
@@ -360,7 +361,7 @@ class IntakeService:
         _, hits = self.matching.search(offer_text(other), k=4)
         hits = [h for h in hits if h.profile.id not in (profile_id, conversation.profile_id)][:3]
         self.store.exposures.record(conversation.owner, [h.profile.id for h in hits], kind="search")
-        reply = SearchResults(f"People similar to {other.display_name}:", tuple(hits))
+        reply = SearchResults(f"People similar to {escape(other.display_name)}:", tuple(hits))
         self._say(conversation, reply.text, "event")
         return reply
 

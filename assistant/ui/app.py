@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 import chainlit as cl
 
 from assistant.conversation.intake import Conversation
+from assistant.conversation.markup import escape, literal
 from assistant.conversation.privacy import LOCAL_OWNER
 from assistant.conversation.replies import (
     Ask,
@@ -34,7 +35,7 @@ from assistant.conversation.replies import (
 from assistant.conversation.texts import COMMANDS, welcome
 from assistant.services import Services, build_services
 from assistant.settings import async_url, load_settings
-from assistant.ui.cards import card_markdown, escape, radar
+from assistant.ui.cards import card_markdown, radar
 from store.errors import MingleError
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ async def start() -> None:
 
         conversation = await asyncio.to_thread(open_conversation)
     except MingleError as exc:
-        await _say(f"Mingle cannot open its database right now: {exc}")
+        await _say(f"Mingle cannot open its database right now: {escape(str(exc))}")
         return
     cl.user_session.set("conversation", conversation)
     await cl.context.emitter.set_commands(CHAINLIT_COMMANDS)
@@ -118,7 +119,7 @@ async def resume(thread: ThreadDict) -> None:
         owner = _owner()
         conversation = await asyncio.to_thread(lambda: services().intake.resume(thread["id"], owner))
     except MingleError as exc:
-        await _say(f"I could not reopen that conversation: {exc}")
+        await _say(f"I could not reopen that conversation: {escape(str(exc))}")
         return
     cl.user_session.set("conversation", conversation)
     await cl.context.emitter.set_commands(CHAINLIT_COMMANDS)
@@ -168,12 +169,15 @@ async def on_message(message: cl.Message) -> None:
             raise MingleError("this conversation was not started; please reload the page")
         reply = await asyncio.to_thread(lambda: services().intake.handle(conversation, text))
     except MingleError as exc:
-        await _say(f"I could not do that: {exc}")
+        await _say(f"I could not do that: {escape(str(exc))}")
         return
     await render(reply)
 
 
 async def render(reply: Reply) -> None:
+    """A reply as Chainlit messages. ``reply.text`` is Mingle's markdown, with people's words
+    already escaped where it was written; whatever this function puts in from people's data (names,
+    explanations, titles, contacts) goes through ``escape`` or ``literal``."""
     match reply:
         case Card(text=text, profile=profile, evidence=evidence):
             elements = [cl.Plotly(name="six axes", figure=radar(profile), display="inline")]
@@ -221,7 +225,7 @@ async def render(reply: Reply) -> None:
             for intro in intros:
                 line = f"**{escape(intro.other_name)}**: {intro.direction}, {intro.status}"
                 if intro.contact:
-                    line += f". Contact: {escape(intro.contact)}"
+                    line += f". Contact: {literal(intro.contact)}"
                 actions = []
                 if intro.awaits_my_answer:
                     actions = [
@@ -246,7 +250,7 @@ async def _act(action: cl.Action, work: Callable[[Conversation, str], Reply | st
             raise MingleError("this conversation was not started; please reload the page")
         result = await asyncio.to_thread(work, conversation, action.payload.get("id", ""))
     except MingleError as exc:
-        await _say(f"I could not do that: {exc}")
+        await _say(f"I could not do that: {escape(str(exc))}")
         return
     if isinstance(result, str):
         await _say(result)

@@ -1,10 +1,13 @@
-"""How a profile, a suggestion or a search hit is shown: pure functions, no Chainlit."""
+"""How a profile, a suggestion or a search hit is shown: pure functions, no Chainlit.
+
+People's words go into markdown only through ``escape`` (``assistant.conversation.markup``).
+"""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
+from assistant.conversation.markup import escape
 from store.domain import CONTRACT_FIELDS, Profile, Skill
 
 LABELS = {
@@ -27,11 +30,6 @@ AXIS_LABEL = {
     Skill.speak: "Speak",
     Skill.network: "Network",
 }
-
-
-def escape(text: str) -> str:
-    """User words shown inside markdown: HTML escaped and markdown table/emphasis neutralised."""
-    return html.escape(text, quote=False).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
 
 
 def shown_value(name: str, value: Any) -> str:
@@ -60,7 +58,8 @@ def card_markdown(profile: Profile, evidence: dict[str, list[str]]) -> str:
     """A table of the ten contract fields, each with the person's own words that support it."""
     lines = [f"**{escape(profile.display_name)}**", "", "| | | in your words |", "|---|---|---|"]
     for name, shown, quotes in contract_rows(profile, evidence):
-        lines.append(f"| {LABELS[name]} | {escape(shown)} | {quoted([escape(q) for q in quotes])} |")
+        said = quoted([escape(q) for q in quotes])
+        lines.append(f"| {LABELS[name]} | {escape(shown)} | {said} |")
     return "\n".join(lines)
 
 

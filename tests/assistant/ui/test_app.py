@@ -16,6 +16,7 @@ from store.db import upgrade
 from store.demo import seed
 from store.repositories import Store
 from tests.assistant.conversation.test_intake import ANSWERS
+from tests.assistant.conversation.test_markup import visible
 from tests.assistant.fakes import fake_services
 
 UI = tuple[ModuleType, list[Any], Store]  # the app module, the messages it sent, the store
@@ -142,7 +143,7 @@ def test_a_broken_database_is_said_plainly(monkeypatch: pytest.MonkeyPatch, tmp_
 
     run(scenario)
     app.services.cache_clear()  # type: ignore[attr-defined]  # app.py hangs its cache reset there
-    assert "run `mingle db upgrade`" in sent[0]
+    assert "run `mingle db upgrade`" in visible(sent[0])  # what the person reads: the sentence, escaped
     assert "not started" in sent[1]
 
 
