@@ -49,8 +49,7 @@ class _NoReply(Exception):
 @dataclass(frozen=True)
 class ChatResult:
     """The reply's text and cost. With a ``response_format``, ``parsed`` is the validated reply,
-    or ``invalid`` says (in words written for the model) why it did not validate, and
-    ``invalid_where`` the same without anything the reply said (for the call log)."""
+    or ``invalid`` says (for the model) and ``invalid_where`` (quoting nothing) why it did not."""
 
     text: str
     input_tokens: int | None = None
@@ -61,15 +60,11 @@ class ChatResult:
 
 
 def errors_for_model(exc: ValidationError, limit: int = 12, *, quote: bool = True) -> str:
-    """A pydantic error as a list the model can act on: where, what is wrong, what it wrote.
-    Without ``quote``, nothing the reply said (no values, no made-up field names): the call
-    log's version, since a model's reply echoes the person's words and a log row is nobody's."""
+    """A pydantic error as a list the model can act on: where, what is wrong, (``quote``) what it wrote."""
     lines = []
     for error in exc.errors(include_url=False)[:limit]:
-        loc = [str(part) for part in error["loc"]]
-        if not quote and error["type"] == "extra_forbidden" and loc:
-            loc[-1] = "(a field not in the schema)"
-        where = ".".join(loc) or "the whole reply"
+        loc = error["loc"][:-1] if not quote and error["type"] == "extra_forbidden" else error["loc"]
+        where = ".".join(str(part) for part in loc) or "the whole reply"  # quiet: no made-up field name
         wrote = json.dumps(error.get("input"), ensure_ascii=False, default=str)
         wrote = wrote if len(wrote) <= 80 else wrote[:77] + "..."
         lines.append(f"- {where}: {error['msg']}" + (f" (your reply had {wrote})" if quote else ""))
@@ -91,9 +86,8 @@ def parse_reply(result: ChatResult, schema: type[BaseModel] | None) -> ChatResul
     try:
         parsed = schema.model_validate_json(_unfence(result.text))
     except ValidationError as exc:
-        return replace(
-            result, invalid=errors_for_model(exc), invalid_where=errors_for_model(exc, quote=False)
-        )
+        quiet = errors_for_model(exc, quote=False)
+        return replace(result, invalid=errors_for_model(exc), invalid_where=quiet)
     return replace(result, parsed=parsed)
 
 
@@ -150,8 +144,7 @@ def record_call(
 ) -> LLMCall:
     """The one path by which an LLM call reaches the log. ``started`` is a ``time.perf_counter()``.
 
-    A reply that failed validation is logged with ``error = "invalid reply: ..."``: where and
-    why, never what the reply said (``ChatResult.invalid_where``).
+    A failed validation is logged as ``invalid reply: ...``: where and why, never what was said.
     """
     if error is None and result is not None and result.invalid is not None:
         error = f"invalid reply: {result.invalid_where or '- the reply did not validate'}"

@@ -28,7 +28,7 @@ HELP_TEXT = """Here is what I can do:
 - **/intros**: introductions you asked for or were asked for (accept or decline there)
 - **/contact** *email or handle*: what is shared once you and someone both say yes
 - **/export**: everything Mingle holds about you, as JSON
-- **/delete**: remove your profile, your conversations and your place in the index
+- **/delete**: remove everything Mingle holds about you: profile, conversations, account, index
 You can also just write: corrections (“actually I'm in Lagos”) are always welcome."""
 
 COMMANDS = [

@@ -45,7 +45,8 @@ def people(store: Store) -> dict[str, Profile]:
 
 def test_contacts_flow_only_after_both_say_yes(store: Store, people: dict[str, Profile]) -> None:
     intros = IntroService(store)
-    intro = intros.request(people["amara"], "kenji", note="I'd love to learn interpretability", viewer="amara")
+    note = "I'd love to learn interpretability"
+    intro = intros.request(people["amara"], "kenji", note=note, viewer="amara")
     [asked] = intros.for_person("kenji")
     assert (asked.direction, asked.status, asked.contact, asked.note) == (
         "incoming",
@@ -123,7 +124,9 @@ def test_only_people_who_were_shown_can_be_asked(store: Store, people: dict[str,
     assert IntroService(store).request(people["amara"], "stranger", viewer="amara").target_id == "stranger"
 
 
-def test_pending_requests_stop_holding_a_slot_after_the_wait(store: Store, people: dict[str, Profile]) -> None:
+def test_pending_requests_stop_holding_a_slot_after_the_wait(
+    store: Store, people: dict[str, Profile]
+) -> None:
     old = datetime.now(UTC) - WAIT - timedelta(days=1)
     stale = store.intros.add(IntroRequest(requester_id="olena", target_id="kenji", created_at=old))
     assert store.intros.open_counts(["kenji", "olena"]) == {}  # kenji's one slot is free again
@@ -139,7 +142,12 @@ def test_throwaway_requests_hide_nobody_from_suggestions(store: Store) -> None:
     from assistant.settings import load_settings
     from tests.assistant.fakes import fake_services
 
-    fields: dict[str, object] = dict(languages={"en"}, utc_offset=0, hours_per_week=5, topics=["speech"])
+    fields: dict[str, object] = {
+        "languages": {"en"},
+        "utc_offset": 0,
+        "hours_per_week": 5,
+        "topics": ["speech"],
+    }
     victim = person(store, "victim", skills_have={"code"}, intro_capacity=3, **fields)
     me = person(store, "me", skills_want={"code"}, **fields)
     old = datetime.now(UTC) - WAIT - timedelta(days=1)

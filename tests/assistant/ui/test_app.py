@@ -168,7 +168,7 @@ def test_the_local_demo_keeps_one_owner_across_page_loads(ui: UI) -> None:
         await app.on_message(cl.Message(content="/export"))
 
     async def resumed() -> None:
-        await app.resume({"id": conversations[0].transcript_id})  # type: ignore[typeddict-item]  # only the id is read
+        await app.resume({"id": conversations[0].transcript_id})  # of a thread, only its id is read
         conversations.append(app._conversation())
 
     for visit in (first_visit, after_a_reload, resumed):
