@@ -18,12 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from store.domain import CareerStage, Help, Skill
 
+# The text is lower-cased with each run of whitespace made one space, then cut to MAX_QUERY,
+# before any pattern runs; so ``\s?`` is every space there can be between two tokens, and no two
+# unbounded repeats of the same characters ever meet (each pattern runs in linear time).
 MAX_QUERY = 500
-NUMBER = r"[+\-−–]?\s*\d{1,2}(?:[.:]\d{1,2})?"
-UTC_RANGE = re.compile(rf"\b(?:utc|gmt)\s*({NUMBER})\s*(?:to|-|–|—|\.\.|…)\s*(?:utc|gmt)?\s*({NUMBER})")
-UTC_PLUSMINUS = re.compile(r"\b(?:utc|gmt)\s*(?:±|\+/-|\+-)\s*(\d{1,2}(?:[.:]\d{1,2})?)")
-UTC_SINGLE = re.compile(rf"\b(?:utc|gmt)\s*({NUMBER})?(?![\d])")
-CLAUSE = re.compile(r"\s*(?:[,;.!?]|\bwho\b|\band\b|\bbut\b|\bthat\b|\bwhich\b|\bwith\b|\bplus\b)\s*")
+NUMBER = r"[+\-−–]?\s?\d{1,2}(?:[.:]\d{1,2})?"
+UTC_RANGE = re.compile(rf"\b(?:utc|gmt)\s?({NUMBER})\s?(?:to|-|–|—|\.\.|…)\s?(?:utc|gmt)?\s?({NUMBER})")
+UTC_PLUSMINUS = re.compile(r"\b(?:utc|gmt)\s?(?:±|\+/-|\+-)\s?(\d{1,2}(?:[.:]\d{1,2})?)")
+UTC_SINGLE = re.compile(rf"\b(?:utc|gmt)\s?({NUMBER})?(?![\d])")
+CLAUSE = re.compile(r"(?<!\s)\s*+(?:[,;.!?]|\bwho\b|\band\b|\bbut\b|\bthat\b|\bwhich\b|\bwith\b|\bplus\b)\s*")
 
 
 class SearchQuery(BaseModel):

@@ -6,7 +6,9 @@ again, and the next question opens with "No problem.").
                        or a short answer (≤ 12 words) that opens by declining
                        ("I'd rather not say", "pass", "prefiero no decirlo")
 
-Both phrase lists are data: ``decline`` and ``skip`` in ``lexicons/conversation.json``.
+Both phrase lists are data: ``decline`` and ``skip`` in ``lexicons/conversation.json``. Runs of
+whitespace are read as one space, and ``skip`` takes each run whole (``\\s*+``), so no answer,
+however long, is matched in more than linear time.
 """
 
 from __future__ import annotations
@@ -27,6 +29,6 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def is_decline(text: str) -> bool:
     """A short answer that declines the question ("I'd rather not say", "skip", "not sure")."""
-    low = fold(text).strip()
+    low = " ".join(fold(text).split())
     opens_declining, whole_skip = _patterns()
     return bool(whole_skip.match(low)) or (len(low.split()) <= SHORT and bool(opens_declining.match(low)))

@@ -34,7 +34,11 @@ The rule modules: ``rules_text`` (spans, lexicons, questions), ``rules_facts``
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
+from functools import lru_cache
+from threading import Lock
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -44,6 +48,7 @@ from assistant.extraction.rules_facts import career_stage, display_name, hours_p
 from assistant.extraction.rules_skills import Carry, project_mode, skills_and_help
 from assistant.extraction.rules_text import (
     Finding,
+    Source,
     clauses_of,
     is_injection,
     is_short,
@@ -60,6 +65,7 @@ Order = tuple[int, int]
 
 
 FACTS = ("languages", "utc_offset", "hours_per_week")
+MAX_EVIDENCE = 10  # quotes kept per field (the eval data needs at most 4; a long list can't grow a profile)
 
 
 def turn_findings(
@@ -73,8 +79,10 @@ def turn_findings(
     def fact(field: str) -> str | None:
         return field if field in asked else slot
 
-    short = is_short(text, 6)
-    sentences = sentence_clauses(index, text)
+    source = Source.of(text)
+    short, short_for_topics = is_short(text, 6), is_short(text, 12)
+    alone = len(source.sentences) == 1  # a one-sentence answer may be just a name
+    sentences = sentence_clauses(index, source)
     injected = {s.sentence for s in sentences if is_injection(s.low)}
     found: list[Finding] = []
     name: tuple[str, str] | None = None
@@ -84,11 +92,11 @@ def turn_findings(
         found += languages(sentence, fact("languages"))
         found += utc_offset(sentence, fact("utc_offset"))
         found += project_mode(sentence, slot)
-        found += topics(sentence, slot, is_short(text, 12))
-        if name is None and (given := display_name(sentence.text, slot if len(sentences) == 1 else None)):
+        found += topics(sentence, slot, short_for_topics)
+        if name is None and (given := display_name(sentence.text, slot if alone else None)):
             name = (given, sentence.quote())
     carry = Carry()
-    for clause in clauses_of(index, text):
+    for clause in clauses_of(index, source):
         if clause.sentence in injected:
             continue
         found += career_stage(clause, slot, short)
@@ -110,6 +118,7 @@ def _resolve_skills(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.field not in sides or last[f.value].field == f.field]
 
 
+@lru_cache(maxsize=4096)
 def _in_range(field: str, value: object) -> bool:
     """A value the contract accepts ("UTC-13" or "999 hours a week" are read, then dropped)."""
     try:
@@ -143,7 +152,7 @@ def assemble(findings: list[Finding], declined: dict[str, Order], name: tuple[st
             values[field] = [str(f.value) for f in kept]
         else:
             values[field] = {f.value for f in kept}
-        evidence[field] = list(dict.fromkeys(f.quote for f in kept))
+        evidence[field] = list(dict.fromkeys(f.quote for f in kept))[:MAX_EVIDENCE]
     display = None
     if name is not None:
         display, evidence["display_name"] = name[0], [name[1]]
@@ -156,8 +165,53 @@ def assemble(findings: list[Finding], declined: dict[str, Order], name: tuple[st
     )
 
 
+class Reading(NamedTuple):
+    """What one user turn says, read in the light of the question before it."""
+
+    declined: str | None  # the contract field this turn declined, if it is a decline
+    findings: tuple[Finding, ...]
+    name: tuple[str, str] | None
+
+
+def read_turn(index: int, question: str | None, text: str) -> Reading:
+    slot = question_slot(question)
+    if is_decline(text):
+        return Reading(slot if slot in CONTRACT_FIELDS else None, (), None)
+    also = tuple(s for s in question_slots(question) if s in FACTS)
+    found, given = turn_findings(index, text, slot, also)
+    return Reading(None, tuple(found), given)
+
+
 class RulesExtractor:
-    """Deterministic, offline extraction (see the module docstring for every convention)."""
+    """Deterministic, offline extraction (see the module docstring for every convention).
+
+    Each user turn is read once: its ``Reading`` is kept, keyed by everything it depends on (its
+    position, the question before it, its words), in a bounded LRU (at most ``cache_turns`` turns
+    and ``cache_findings`` findings in all, so hostile turns full of findings cannot fill memory).
+    The whole conversation is still re-assembled every time, so later words win as before, but a
+    long turn is not re-read on every later message."""
+
+    def __init__(self, cache_turns: int = 256, cache_findings: int = 50_000) -> None:
+        self._cache: OrderedDict[tuple[int, str | None, str], Reading] = OrderedDict()
+        self._limits = (cache_turns, cache_findings)
+        self._held = 0  # findings in the cache
+        self._lock = Lock()
+
+    def _read(self, index: int, question: str | None, text: str) -> Reading:
+        key = (index, question, text)
+        with self._lock:
+            if (hit := self._cache.get(key)) is not None:
+                self._cache.move_to_end(key)
+                return hit
+        reading = read_turn(index, question, text)
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = reading
+                self._held += len(reading.findings)
+            turns, findings = self._limits
+            while self._cache and (len(self._cache) > turns or self._held > findings):
+                self._held -= len(self._cache.popitem(last=False)[1].findings)
+        return reading
 
     def extract(self, turns: list[Message]) -> Extraction:
         findings: list[Finding] = []
@@ -168,13 +222,9 @@ class RulesExtractor:
             if turn.role == "assistant":
                 question = turn.content
                 continue
-            slot = question_slot(question)
-            if is_decline(turn.content):
-                if slot in CONTRACT_FIELDS:
-                    declined[slot] = (index, 0)
-                continue
-            also = [s for s in question_slots(question) if s in FACTS]
-            found, given = turn_findings(index, turn.content, slot, also)
-            findings += found
-            name = given or name
+            reading = self._read(index, question, turn.content)
+            if reading.declined is not None:
+                declined[reading.declined] = (index, 0)
+            findings += reading.findings
+            name = reading.name or name
         return assemble(findings, declined, name)

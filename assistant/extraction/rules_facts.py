@@ -22,6 +22,7 @@ from typing import Any
 from assistant.extraction.rules_text import Clause, Finding, alternation, lexicon, words_pattern
 
 WEEKS_PER_MONTH = 4.345
+MAX_STAGE_TRIES = 8
 NUM = r"\d{1,3}(?:[.,]\d)?"
 OFFSET = re.compile(r"(?<![\w])(?:utc|gmt)\s*([+\-−–])\s*(\d{1,2})(?:[:.](\d{2}))?(?!\d)")
 SIGNED = re.compile(r"^\s*([+\-−–])\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
@@ -52,11 +53,13 @@ def _only_modifiers(text: str, modifiers: set[str]) -> bool:
 
 
 def career_stage(clause: Clause, slot: str | None, short_turn: bool) -> list[Finding]:
-    """Stage phrases said of oneself now: after a self cue or at the clause start, not in the past."""
+    """Stage phrases said of oneself now: after a self cue or at the clause start, not in the past.
+    The last such phrase of the clause is the one that counts (later words win), so the phrases
+    are tried from the last one back, at most ``MAX_STAGE_TRIES`` of them (each try looks back
+    over the clause; a clause naming more stages than that is not about one's own career)."""
     p = _stage_patterns()
     low = clause.main()
-    out: list[Finding] = []
-    for m in p["any"].finditer(low):
+    for m in list(p["any"].finditer(low))[: -MAX_STAGE_TRIES - 1 : -1]:
         before, after = low[: m.start()], low[m.end() :]
         if p["past"].search(before) or p["blockers"].match(after):
             continue
@@ -64,9 +67,8 @@ def career_stage(clause: Clause, slot: str | None, short_turn: bool) -> list[Fin
         said_of_self = bool(selves) and _only_modifiers(before[selves[-1].end() :], p["modifiers"])
         at_start = _only_modifiers(re.sub(r"^[^\w]+", "", before), p["modifiers"] | {"hi", "hello", "hey"})
         if said_of_self or at_start or (slot == "career_stage" and short_turn):
-            value = p["map"][m.group(0)]
-            out.append(clause.finding("career_stage", value, m.start()))
-    return out
+            return [clause.finding("career_stage", p["map"][m.group(0)], m.start())]
+    return []
 
 
 @cache
@@ -163,11 +165,11 @@ def utc_offset(clause: Clause, slot: str | None) -> list[Finding]:
     for rank, key in ((2, "cities"), (3, "countries")):
         pattern, table = p[key]
         found.extend((rank, m.start(), float(table[m.group(0)])) for m in pattern.finditer(low))
-    found = [f for f in found if not _negated(low, f[1])]
-    if not found:
-        return []
-    _, at, value = min(found, key=lambda f: (f[0], -f[1]))
-    return [clause.finding("utc_offset", value, at)]
+    # the most specific, then the latest, that is not negated ("not Accra")
+    for _, at, value in sorted(found, key=lambda f: (f[0], -f[1])):
+        if not _negated(low, at):
+            return [clause.finding("utc_offset", value, at)]
+    return []
 
 
 @cache
@@ -186,7 +188,7 @@ def _hour_patterns() -> dict[str, Any]:
             rf"\s*{unit}(?![\w])(?:{per})?(?![\w])"
         ),
         "bare": re.compile(
-            rf"^\D{{0,20}}?(?<![\w.])({amount})(?:\s*(?:-|–|to|or)\s*({amount}))?\s*(?:{unit})?\W*$"
+            rf"^\D{{0,20}}?(?<![\w.])({amount})(?:\s*(?:-|–|to|or)\s*({amount}))?(?:\s*{unit})?\W*+$"
         ),
     }
 
@@ -210,11 +212,12 @@ def hours_per_week(clause: Clause, slot: str | None, short_turn: bool) -> list[F
     low = clause.main()
     if COMPUTE.search(low):
         return []
-    out: list[Finding] = []
+    last: tuple[int, int] | None = None  # the last rate in range counts (later words win)
     for m in p["rate"].finditer(low):
         value = _weekly(_amount(m.group(1), p["numbers"]), m.group(3), clause.low)
         if 0 <= value <= 80:
-            out.append(clause.finding("hours_per_week", value, m.start()))
+            last = (value, m.start())
+    out = [clause.finding("hours_per_week", last[0], last[1])] if last is not None else []
     if not out and slot == "hours_per_week" and short_turn and (m := p["bare"].match(low)):
         value = round(_amount(m.group(1), p["numbers"]))
         if 0 <= value <= 80:
@@ -222,13 +225,25 @@ def hours_per_week(clause: Clause, slot: str | None, short_turn: bool) -> list[F
     return out
 
 
+@cache
+def _not_names() -> frozenset[str]:
+    """Words that are never a name: articles, adjectives, demonyms, places, languages."""
+    conversation, places = lexicon("conversation"), lexicon("places")
+    return frozenset(
+        [
+            *conversation["not_names"],
+            *conversation["demonyms"],
+            *places["countries"],
+            *places["cities"],
+            *lexicon("languages")["languages"],
+        ]
+    )
+
+
 def display_name(text: str, slot: str | None) -> str | None:
     """The name the person gave: "I'm Amara", "my name is ...", "call me ...", or a short answer
     to a name question. "I'm a PhD student" is not a name (articles, adjectives, places)."""
-    not_names = set(lexicon("conversation")["not_names"]) | set(lexicon("conversation")["demonyms"])
-    places = lexicon("places")
-    blocked = not_names | set(places["countries"]) | set(places["cities"])
-    blocked |= set(lexicon("languages")["languages"])
+    blocked = _not_names()
     for m in NAME_SAID.finditer(text):
         name = m.group(1)
         parts = name.split()

@@ -1,16 +1,26 @@
 """Text plumbing for the rules extractor: lexicons, sentences and clauses with exact spans.
 
 Every piece of text the rules look at is a ``Clause``: a slice of one user turn, kept with its
-offsets so that the evidence quote is always ``turn.content[start:end]`` — verbatim. Matching
+offsets so that the evidence quote is always a slice of ``turn.content`` — verbatim. Matching
 runs on a lower-cased copy of the same length (``fold``), so offsets carry over unchanged.
+
+Bounded work (any message is read in time linear in its length):
+- before anything is matched, a turn is ``normalise``d: each run of whitespace becomes one space
+  (one newline if it held a line break), a run of one punctuation mark is cut to three; a map of
+  offsets leads every quote back to the words as written;
+- a sentence longer than ``MAX_SENTENCE`` characters (no one writes those; the longest in the
+  eval data is under 450) is read in pieces of at most that length, cut at a space, so a rule
+  that looks back over its clause costs at most ``MAX_SENTENCE`` per match;
+- no pattern starts an unbounded repeat that can begin anywhere inside a run: CLAUSE_BREAK's
+  leading spaces only start where a run starts, and are taken whole (``(?<!\\s)\\s*+``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, cached_property
 from importlib.resources import files
 from typing import Any
 
@@ -30,9 +40,12 @@ ABBREVIATIONS = (
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<=[.!?])$")
 CLAUSE_BREAK = re.compile(
-    r"\s*[:;]-?[)(]\s*|\s*,\s+|\s*;\s*"  # emoticons, commas, semicolons
-    r"|\s+(?:but|and|so|while|though|although|whereas|mas|pero|mais)\s+"
+    r"(?<!\s)\s*+(?:[:;]-?[)(]\s*|,\s+|;\s*)"  # emoticons, commas, semicolons
+    r"|(?<!\s)\s++(?:but|and|so|while|though|although|whereas|mas|pero|mais)\s+"
 )
+ODD_RUN = re.compile(r"\s{2,}|[^\S \n]|([^\w\s])\1{3,}")  # what ``normalise`` rewrites
+MAX_SENTENCE = 600
+WORDY = re.compile(r"\w")  # a sentence or clause without a letter or digit says nothing: not read
 RELATIVE = re.compile(r"\s(?:who|who's|whom|that are|that is|that have|who are|which)\b[^,;:!?.()]*")
 MAX_QUOTE = 160
 
@@ -74,8 +87,70 @@ def fold(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Source:
+    """One user turn as written (``original``) and as read (``text``, see ``normalise``);
+    ``offsets[i]`` is where ``text[i]`` stands in ``original`` (None: the two are the same)."""
+
+    original: str
+    text: str
+    offsets: list[int] | None = None
+
+    @classmethod
+    def of(cls, original: str) -> Source:
+        return cls(original, *normalise(original))
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        """``sentences(self.text)``, found once for the sentence and the clause rules."""
+        return sentences(self.text)
+
+    def verbatim(self, start: int, end: int, at: int) -> str:
+        """``text[start:end]`` as written: the same slice of ``original``. Where a long run was
+        folded inside it, only the stretch around ``at`` that was copied one to one."""
+        if self.offsets is None or end <= start:
+            return self.original[start:end].strip()
+        o = self.offsets
+        written = self.original[o[start] : o[end - 1] + 1]
+        if len(written) <= end - start + MAX_QUOTE // 4:
+            return written.strip()
+        at = min(max(at, start), end - 1)
+        lo, hi = at, at + 1
+        while lo > start and o[lo] - o[lo - 1] == 1:
+            lo -= 1
+        while hi < end and o[hi] - o[hi - 1] == 1:
+            hi += 1
+        return self.original[o[lo] : o[hi - 1] + 1].strip()
+
+
+def normalise(text: str) -> tuple[str, list[int] | None]:
+    """``text`` with each run of whitespace made one space (one newline if it held one) and each
+    run of one punctuation mark cut to three, and where each kept character came from (None when
+    nothing changed). Linear: one pass of ``ODD_RUN``, which cannot backtrack into a run."""
+    pieces: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for m in ODD_RUN.finditer(text):
+        start, end = m.span()
+        pieces.append(text[last:start])
+        offsets.extend(range(last, start))
+        if m.group(1):
+            pieces.append(m.group(0)[:3])
+            offsets.extend(range(start, start + 3))
+        else:
+            pieces.append("\n" if "\n" in m.group(0) else " ")
+            offsets.append(start)
+        last = end
+    if not pieces:
+        return text, None
+    pieces.append(text[last:])
+    offsets.extend(range(last, len(text) + 1))
+    return "".join(pieces), offsets
+
+
+@dataclass(frozen=True)
 class Clause:
-    """A slice of one user turn: ``text`` is verbatim, ``low`` its folded twin of equal length."""
+    """A slice of one user turn: ``text`` is the turn as read (``Source.text``), ``low`` its folded
+    twin of equal length; quotes come from the turn as written (``Source.verbatim``)."""
 
     turn: int
     start: int
@@ -83,18 +158,25 @@ class Clause:
     low: str
     sentence: int
     masked: str
+    source: Source | None = field(default=None, compare=False, repr=False)
 
     @property
     def order(self) -> tuple[int, int]:
         return (self.turn, self.start)
 
     def quote(self, at: int | None = None) -> str:
-        """The clause itself, or a window of it around offset ``at`` when it is long."""
-        text = self.text.strip()
-        if len(text) <= MAX_QUOTE or at is None:
-            return text[:MAX_QUOTE].strip() if len(text) > MAX_QUOTE else text
-        lo = max(0, at - MAX_QUOTE // 2)
-        return self.text[lo : lo + MAX_QUOTE].strip()
+        """The clause itself, or a window of it around offset ``at`` when it is long; always as
+        the person wrote it."""
+        lead = len(self.text) - len(self.text.lstrip())
+        size = len(self.text.strip())
+        if size <= MAX_QUOTE or at is None:
+            lo, hi = lead, lead + min(size, MAX_QUOTE)
+        else:
+            lo = max(0, at - MAX_QUOTE // 2)
+            hi = min(len(self.text), lo + MAX_QUOTE)
+        if self.source is None:
+            return self.text[lo:hi].strip()
+        return self.source.verbatim(self.start + lo, self.start + hi, self.start + (at or lo))
 
     def finding(self, field: str, value: object, at: int = 0) -> Finding:
         """A finding quoted from this clause, ordered by where in the conversation ``at`` falls."""
@@ -125,52 +207,86 @@ def _spans(text: str, pattern: re.Pattern[str], base: int) -> list[tuple[int, in
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a turn; abbreviations ("Prof.", "Dr.") and decimals do not end one."""
+    """Sentence spans of a turn; abbreviations ("Prof.", "Dr.") and decimals do not end one. A
+    sentence longer than ``MAX_SENTENCE`` is given as pieces of at most that length."""
     low = fold(text)
     spans: list[tuple[int, int]] = []
     start = 0
     for m in SENTENCE_END.finditer(low):
         end = m.start()
-        head = low[start:end]
-        if not head.strip():
+        first, last = start, end  # the sentence without its outer whitespace, found without copying
+        while first < last and low[first].isspace():
+            first += 1
+        while last > first and low[last - 1].isspace():
+            last -= 1
+        if first == last:
             start = m.end()
             continue
-        if any(head.rstrip().endswith(a) for a in ABBREVIATIONS) and "\n" not in m.group(0):
+        if "\n" not in m.group(0) and low.endswith(ABBREVIATIONS, first, last):
             continue
         spans.append((start, end))
         start = m.end()
     if start < len(text) and text[start:].strip():
         spans.append((start, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    return [piece for a, b in spans if text[a:b].strip() for piece in _pieces(text, a, b)]
 
 
-def clauses_of(turn: int, text: str) -> list[Clause]:
-    """Split a user turn into clauses (commas, semicolons, 'but', 'and', ...) with exact offsets."""
-    out: list[Clause] = []
-    low = fold(text)
-    for index, (a, b) in enumerate(sentences(text)):
-        masked = low[:a] + mask_relatives(low[a:b])
-        for start, d in _spans(low[a:b], CLAUSE_BREAK, a):
-            c = start
-            while c < d and text[c].isspace():
-                c += 1
-            if c < d:
-                out.append(Clause(turn, c, text[c:d], low[c:d], index, masked[c:d]))
+def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """``(a, b)`` cut at spaces into spans of at most ``MAX_SENTENCE`` characters."""
+    out: list[tuple[int, int]] = []
+    while b - a > MAX_SENTENCE:
+        cut = text.rfind(" ", a + MAX_SENTENCE // 2, a + MAX_SENTENCE)
+        cut = cut if cut > a else a + MAX_SENTENCE
+        if text[a:cut].strip():
+            out.append((a, cut))
+        a = cut
+    if text[a:b].strip():
+        out.append((a, b))
     return out
 
 
-def sentence_clauses(turn: int, text: str) -> list[Clause]:
+def _source(text: str | Source) -> Source:
+    return text if isinstance(text, Source) else Source.of(text)
+
+
+def clauses_of(turn: int, text: str | Source) -> list[Clause]:
+    """Split a user turn into clauses (commas, semicolons, 'but', 'and', ...) with exact offsets."""
+    source = _source(text)
+    read = source.text
+    out: list[Clause] = []
+    low = fold(read)
+    for index, (a, b) in enumerate(source.sentences):
+        if not WORDY.search(read, a, b):
+            continue
+        masked = mask_relatives(low[a:b])
+        for start, d in _spans(low[a:b], CLAUSE_BREAK, a):
+            c = start
+            while c < d and read[c].isspace():
+                c += 1
+            if c < d and WORDY.search(read, c, d):
+                out.append(Clause(turn, c, read[c:d], low[c:d], index, masked[c - a : d - a], source))
+    return out
+
+
+def sentence_clauses(turn: int, text: str | Source) -> list[Clause]:
     """Whole sentences as clauses (for facts that span commas: language lists, topics)."""
-    low = fold(text)
+    source = _source(text)
+    low = fold(source.text)
     return [
-        Clause(turn, a, text[a:b], low[a:b], i, mask_relatives(low[a:b]))
-        for i, (a, b) in enumerate(sentences(text))
+        Clause(turn, a, source.text[a:b], low[a:b], i, mask_relatives(low[a:b]), source)
+        for i, (a, b) in enumerate(source.sentences)
+        if WORDY.search(source.text, a, b)
     ]
 
 
 @cache
 def injection_pattern() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in lexicon("conversation")["injection"]))
+    """Any injection marker. The markers that open with ``\\b`` share one ``\\b(?:…)``: the same
+    matches, but inside a word the whole list is skipped at once (6x faster on long text)."""
+    markers = lexicon("conversation")["injection"]
+    bounded = [f"(?:{p[2:]})" for p in markers if p.startswith("\\b")]
+    others = [f"(?:{p})" for p in markers if not p.startswith("\\b")]
+    return re.compile("|".join([rf"\b(?:{'|'.join(bounded)})", *others] if bounded else others))
 
 
 def is_injection(low: str) -> bool:

@@ -25,6 +25,7 @@ VERBS = re.compile(
 )
 PRONOUNS = re.compile(r"(?<![\w'])(?:i|i'm|i've|i'd|my|me|we|our|us|you|your|mine)(?![\w'])")
 MAX_WORDS = 8
+MAX_TOPICS_READ = 200
 FUNCTION_WORDS = frozenset({"for", "of", "in", "on", "the", "a", "and", "with"})
 TOKEN = re.compile(r"[\w+#]+(?:[-'][\w+#]+)*")
 
@@ -101,11 +102,11 @@ def _tokens(topic: str) -> set[str]:
 
 
 def merge_topics(findings: list[Finding]) -> list[Finding]:
-    """First mention order; drop a topic whose words all sit inside another kept topic."""
+    """First mention order; drop a topic whose words all sit inside another kept topic. Only the
+    first ``MAX_TOPICS_READ`` different topics are compared (the profile keeps 20), so the pairwise
+    check stays small whatever a message lists."""
     unique: dict[str, Finding] = {}
     for f in sorted(findings, key=lambda f: f.order):
         unique.setdefault(str(f.value).lower(), f)
-    kept = list(unique.values())
-    return [
-        f for f in kept if not any(g is not f and _tokens(str(f.value)) < _tokens(str(g.value)) for g in kept)
-    ]
+    kept = [(f, _tokens(str(f.value))) for f in list(unique.values())[:MAX_TOPICS_READ]]
+    return [f for f, mine in kept if not any(g is not f and mine < theirs for g, theirs in kept)]
