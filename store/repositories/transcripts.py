@@ -30,7 +30,7 @@ from store.tables import MessageRow, TranscriptRow
 # Chainlit's tables (migration 0003), as far as export and delete read them.
 _USERS = table("users", column("id"), column("identifier"))
 _THREADS = table("threads", column("id"), column("userId"), column("userIdentifier"))
-_STEPS = table("steps", column("id"), column("threadId"), column("input"), column("output"))
+_STEPS = table("steps", column("id"), column("threadId"), column("type"), column("input"), column("output"))
 _ELEMENTS = table("elements", column("threadId"), column("forId"))
 _FEEDBACKS = table("feedbacks", column("threadId"), column("forId"))
 
@@ -188,10 +188,12 @@ class TranscriptRepository(Repository):
     def scrub_chat_history(
         self, identifiers: Iterable[str], thread_ids: Iterable[str], replacements: Replacements
     ) -> int:
-        """In the steps of Chainlit's threads of these users and with these ids, replace each
-        pattern; returns how many steps changed."""
+        """In what Mingle said in Chainlit's threads of these users and with these ids (not the
+        users' own messages: those are theirs), replace each pattern; returns steps changed."""
         threads = self._chat_threads(list(identifiers), list(thread_ids))
-        query = select(_STEPS.c.id, _STEPS.c.input, _STEPS.c.output).where(_STEPS.c.threadId.in_(threads))
+        query = select(_STEPS.c.id, _STEPS.c.input, _STEPS.c.output).where(
+            _STEPS.c.threadId.in_(threads), _STEPS.c.type != "user_message"
+        )
         changed = 0
         with self._session() as session:
             for step_id, given, said in session.execute(query).all():

@@ -16,7 +16,7 @@ from assistant.conversation.intake import Conversation, IntakeService
 from assistant.conversation.privacy import delete_person, export_person
 from assistant.conversation.replies import SearchResults
 from assistant.settings import load_settings
-from store.domain import RFP
+from store.domain import RFP, Message
 from store.repositories import Store
 from store.tables import CHAINLIT_TABLES, Base
 from tests.assistant.fakes import fake_services
@@ -56,11 +56,15 @@ ELEMENTS = chat_table("elements", "id", "threadId", "forId", "name", "type")
 FEEDBACKS = chat_table("feedbacks", "id", "forId", "threadId", "value", "comment")
 
 
-def chat_history(store: Store, identifier: str, thread_id: str, outputs: list[str]) -> None:
+def steps_of(messages: list[Message]) -> list[tuple[str, str]]:
+    return [(f"{m.role}_message", m.content) for m in messages]
+
+
+def chat_history(store: Store, identifier: str, thread_id: str, steps: list[tuple[str, str]]) -> None:
     """What Chainlit's data layer writes for one signed-in user's thread (users, threads, steps,
     an element and a thumbs-up), written here as the same rows."""
     user_id, now = str(uuid.uuid4()), datetime.now(UTC).isoformat()
-    step_ids = [str(uuid.uuid4()) for _ in outputs]
+    step_ids = [str(uuid.uuid4()) for _ in steps]
     with store.engine.begin() as connection:
         connection.execute(
             insert(USERS).values(id=user_id, identifier=identifier, metadata="{}", createdAt=now)
@@ -68,19 +72,19 @@ def chat_history(store: Store, identifier: str, thread_id: str, outputs: list[st
         connection.execute(
             insert(THREADS).values(
                 id=thread_id,
-                name=outputs[1][:40],
+                name=steps[1][1][:40],
                 userId=user_id,
                 userIdentifier=identifier,
                 metadata=json.dumps({"user": identifier}),
                 createdAt=now,
             )
         )
-        for step_id, output in zip(step_ids, outputs, strict=True):
+        for step_id, (kind, output) in zip(step_ids, steps, strict=True):
             connection.execute(
                 insert(STEPS).values(
                     id=step_id,
                     name="Mingle",
-                    type="assistant_message",
+                    type=kind,
                     threadId=thread_id,
                     output=output,
                     streaming=False,
@@ -142,10 +146,11 @@ def test_delete_leaves_nothing_of_the_person_in_any_table_or_the_index(
     assert isinstance(found, SearchResults) and [h.profile.id for h in found.hits] == [amara_id]
     intake.more_like(kenji, amara_id)  # "People similar to Amara_Okafor:" in Kenji's chat
     intake.not_a_fit(kenji, "r_okapi")
-    chat_history(store, "amara", amara.transcript_id, [m.content for m in amara.messages])
-    kenji_said = [m.content for m in kenji.messages]
+    chat_history(store, "amara", amara.transcript_id, steps_of(amara.messages))
     shown = "**Amara\\_Okafor**: You want to grow coding — Amara\\_Okafor codes well."  # as rendered
-    chat_history(store, "kenji", kenji.transcript_id, [*kenji_said, shown])
+    chat_history(
+        store, "kenji", kenji.transcript_id, [*steps_of(kenji.messages), ("assistant_message", shown)]
+    )
     before = every_row(store).casefold()
     assert "amara" in before and "okapi" in before and amara_id in before
 
