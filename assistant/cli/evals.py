@@ -224,3 +224,33 @@ def bench_intake(
         return
     for key, value in result.items():
         out.print(f"{key:20} {value}", highlight=False)
+
+
+@bench_app.command("hostile")
+def bench_hostile(
+    repeats: Annotated[int, typer.Option(min=1, help="Runs per measurement; the worst is reported.")] = 5,
+    case: Annotated[list[str] | None, typer.Option(help="Only this case (repeatable).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Adversarial 20,000-character messages: extraction and whole-turn time against plain text."""
+    from evals.bench_hostile import CASES, run_hostile_bench
+
+    unknown = sorted(set(case or ()) - set(CASES))
+    if unknown:
+        raise typer.BadParameter(f"unknown case {', '.join(unknown)}; cases: {', '.join(CASES)}")
+    result = run_hostile_bench(repeats, case, lambda name: err.print(f"· {name}"))
+    if as_json:
+        print_json(result)
+        return
+    table = Table("case", "one turn", "20 turns", "handle", "next turn", "× plain", title="hostile (max ms)")
+    for name, row in [("plain", {**result["plain"], "ratio_to_plain": 1.0}), *result["cases"].items()]:
+        cells = ("one_turn_ms", "twenty_turns_ms", "handle_ms", "next_turn_ms", "ratio_to_plain")
+        table.add_row(name, *(f"{row[c]:g}" for c in cells))
+    Console().print(table)
+    worst, median = result["worst_extraction"], result["worst_median_extraction_ms"]
+    verdict = "meets" if result["meets_target"] else "does NOT meet"
+    out.print(
+        f"target: every extraction ≤ {result['target_ms']:g} ms — {verdict} it "
+        f"(worst: {worst['case']}, {worst['ms']:g} ms; worst median {median:g} ms)",
+        highlight=False,
+    )
