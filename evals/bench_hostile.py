@@ -77,6 +77,12 @@ CASES: dict[str, str] = {
     "name_cues": _fill("i'm a "),
     "abbreviations": _fill("dr. "),
     "relative": _fill("who "),
+    "tiny_sentences": _fill("a. "),
+    "distinct_sentences": _fill("ab. cd. ef. gh. ij. kl. "),
+    "stage_sentences": _fill("phd a. postdoc b. faculty c. "),
+    "lines": _fill("PyTorch\n"),
+    "topic_lists": _fill("research interests: x1, "),
+    "negated_places": _fill("not lagos "),
     "mixed": "".join(itertools.islice(itertools.cycle(" \t.!?,-\n  hours skip done, but "), LENGTH)),
     "no_spaces": _fill("a"),
 }

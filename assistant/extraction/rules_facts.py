@@ -22,7 +22,7 @@ from typing import Any
 from assistant.extraction.rules_text import Clause, Finding, alternation, lexicon, words_pattern
 
 WEEKS_PER_MONTH = 4.345
-MAX_STAGE_TRIES = 8
+MAX_STAGE_TRIES = 4
 NUM = r"\d{1,3}(?:[.,]\d)?"
 OFFSET = re.compile(r"(?<![\w])(?:utc|gmt)\s*([+\-−–])\s*(\d{1,2})(?:[:.](\d{2}))?(?!\d)")
 SIGNED = re.compile(r"^\s*([+\-−–])\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")

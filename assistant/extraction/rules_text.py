@@ -11,6 +11,9 @@ Bounded work (any message is read in time linear in its length):
 - a sentence longer than ``MAX_SENTENCE`` characters (no one writes those; the longest in the
   eval data is under 450) is read in pieces of at most that length, cut at a space, so a rule
   that looks back over its clause costs at most ``MAX_SENTENCE`` per match;
+- after ``MAX_SENTENCES`` sentences (20,000 characters of prose hold about 230), the rest of a
+  turn is read as one long sentence, in those pieces: every sentence costs the same handful of
+  rule calls however short it is, so thousands of "a." must not each get their own;
 - no pattern starts an unbounded repeat that can begin anywhere inside a run: CLAUSE_BREAK's
   leading spaces only start where a run starts, and are taken whole (``(?<!\\s)\\s*+``).
 """
@@ -45,6 +48,7 @@ CLAUSE_BREAK = re.compile(
 )
 ODD_RUN = re.compile(r"\s{2,}|[^\S \n]|([^\w\s])\1{3,}")  # what ``normalise`` rewrites
 MAX_SENTENCE = 600
+MAX_SENTENCES = 300
 WORDY = re.compile(r"\w")  # a sentence or clause without a letter or digit says nothing: not read
 RELATIVE = re.compile(r"\s(?:who|who's|whom|that are|that is|that have|who are|which)\b[^,;:!?.()]*")
 MAX_QUOTE = 160
@@ -213,6 +217,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in SENTENCE_END.finditer(low):
+        if len(spans) >= MAX_SENTENCES:
+            break  # the rest is read as one span, in pieces: a few long reads, not thousands of tiny ones
         end = m.start()
         first, last = start, end  # the sentence without its outer whitespace, found without copying
         while first < last and low[first].isspace():

@@ -61,11 +61,11 @@ def _clean(piece: str) -> str:
     return text
 
 
-def _phrases(text: str, low: str, start: int) -> list[tuple[str, int]]:
-    """Split the span ``text[start:]`` (cut at the first stop) into cleaned topic phrases."""
+def _phrases(text: str, low: str, start: int, limit: int | None = None) -> list[tuple[str, int]]:
+    """Split the span ``text[start:limit]`` (cut at the first stop) into cleaned topic phrases."""
     p = _patterns()
-    end = len(text)
-    if stop := p["stops"].search(low, start):
+    end = len(text) if limit is None else limit
+    if stop := p["stops"].search(low, start, end):
         end = stop.start()
     out: list[tuple[str, int]] = []
     last = start
@@ -83,10 +83,13 @@ def topics(sentence: Clause, slot: str | None, short_turn: bool) -> list[Finding
     p = _patterns()
     text, low = sentence.text, sentence.main()
     found: list[tuple[str, int]] = []
-    for m in p["trigger"].finditer(low):
+    triggers = list(p["trigger"].finditer(low))
+    for i, m in enumerate(triggers):
         if p["others"].search(low[: m.start()]):
             continue
-        found.extend(_phrases(text, low, m.end()))
+        # a trigger's phrases end where the next trigger starts (that one reads on from there)
+        after = triggers[i + 1].start() if i + 1 < len(triggers) else None
+        found.extend(_phrases(text, low, m.end(), after))
     if not found and slot == "topics" and short_turn:
         found.extend(_phrases(text, low, 0))
     for m in p["vocab"].finditer(low):

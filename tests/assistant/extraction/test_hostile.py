@@ -76,6 +76,15 @@ def test_a_quote_never_carries_a_long_run_and_stays_verbatim() -> None:
             assert quote in text and len(quote) <= 200, len(quote)
 
 
+def test_thousands_of_tiny_sentences_are_still_read_to_the_end() -> None:
+    text = "Ok. " * 3_000 + "I'm a postdoc in Lagos and I speak Yoruba."  # past the sentence cap
+    started = time.perf_counter()
+    result = RulesExtractor().extract([Message(role="user", content=text)])
+    assert time.perf_counter() - started < 1.0
+    assert result.fields.career_stage == "postdoc" and result.fields.utc_offset == 1
+    assert result.fields.languages == {"yo"}
+
+
 def test_repeated_punctuation_reads_like_a_little_of_it() -> None:
     calm = RulesExtractor().extract([Message(role="user", content="I'm a postdoc!!! I work on speech.")])
     loud = RulesExtractor().extract(
