@@ -9,8 +9,9 @@ Each newcomer is one ``socketio.AsyncClient`` that does what the browser's Chain
     once the card asks "Does this look right?": "yes" → "Saved. …" and the suggestions
 
 Afterwards the store is read (same MINGLE_DATA_DIR / MINGLE_DATABASE_URL as the server): every
-user message a newcomer sent must be in its transcripts (owner ``session:<sessionId>``, as
-``_owner()`` in assistant/app.py names it), and every reply stored there must have reached it.
+user message a newcomer sent must be in its transcript (the app names a chat's transcript by its
+Chainlit thread id, which every message it sends carries; without auth all newcomers share the
+one local owner), and every reply stored there must have reached it.
 
     errors              newcomers that failed: exception, timeout, an error message, no suggestions
     lost_messages       user messages sent but not stored
@@ -56,6 +57,7 @@ class LoadError(Exception):
 @dataclass
 class Newcomer:
     session_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    thread_id: str = ""  # from the first message the app sends: the id of this chat's transcript
     sent: list[str] = field(default_factory=list)
     received: list[str] = field(default_factory=list)
     turns: list[float] = field(default_factory=list)
@@ -90,6 +92,7 @@ class _Session:
         self.client.on("disconnect", self._on_disconnect)
 
     async def _on_message(self, step: dict[str, Any]) -> None:
+        self.who.thread_id = self.who.thread_id or str(step.get("threadId") or "")
         await self.events.put(("message", step))
 
     async def _on_task_end(self, _data: object = None) -> None:
@@ -196,18 +199,19 @@ async def _one_newcomer(url: str, who: Newcomer, answers: list[str], timeout: fl
             await asyncio.wait_for(session.close(), timeout)
 
 
-def _stored(settings: Settings, session_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
-    """(role, content) of every message the app stored for each newcomer's owner."""
+def _stored(settings: Settings, thread_ids: list[str]) -> list[list[tuple[str, str]]]:
+    """(role, content) of every message the app stored in each newcomer's transcript."""
     from assistant.services import open_store
+    from store.errors import NotFound
 
     store = open_store(settings)
     try:
-        out: dict[str, list[tuple[str, str]]] = {}
-        for session_id in session_ids:
-            messages: list[tuple[str, str]] = []
-            for transcript_id in store.transcripts.for_owner(f"session:{session_id}"):
-                messages += [(m.role, m.content) for m in store.transcripts.get(transcript_id).messages]
-            out[session_id] = messages
+        out: list[list[tuple[str, str]]] = []
+        for thread_id in thread_ids:
+            try:
+                out.append([(m.role, m.content) for m in store.transcripts.get(thread_id).messages])
+            except NotFound:  # the app never answered this newcomer
+                out.append([])
         return out
     finally:
         store.dispose()
@@ -267,10 +271,10 @@ async def run_load(
     started = time.perf_counter()
     await asyncio.gather(*(_one_newcomer(url, who, answers, timeout) for who in people))
     wall = time.perf_counter() - started
-    stored = await asyncio.to_thread(_stored, settings or load_settings(), [who.session_id for who in people])
+    stored = await asyncio.to_thread(_stored, settings or load_settings(), [who.thread_id for who in people])
     lost = undelivered = 0
-    for who in people:
-        missing, unseen = compare_with_store(who, stored[who.session_id])
+    for who, kept in zip(people, stored, strict=True):
+        missing, unseen = compare_with_store(who, kept)
         lost, undelivered = lost + missing, undelivered + unseen
     done = [who for who in people if who.error is None]
     finished = max((who.finished_at for who in done if who.finished_at), default=started)
