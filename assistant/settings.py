@@ -6,11 +6,13 @@ read: Chainlit takes that name over for its own data layer.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from store.errors import ConfigError
 
@@ -51,6 +53,10 @@ class Settings(BaseSettings):
     auth: Literal["none", "password"] = Field("none", description="'password' turns on per-user login.")
     host: str = Field("127.0.0.1", description="Where `mingle serve` listens.")
     port: int = Field(8000, ge=1, le=65535, description="Port of `mingle serve`.")
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins besides the app's own whose pages may use it, comma-separated.",
+    )
 
     @field_validator(
         "database_url",
@@ -78,6 +84,50 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins_only(cls, value: list[str]) -> list[str]:
+        return [_origin(item) for item in value]
+
+    @property
+    def loopback(self) -> bool:
+        """Only this machine can reach the app (``localhost``, 127.0.0.0/8, ``::1``)."""
+        host = self.host.strip("[]")
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False  # a host name: other machines may resolve it to us
+
+    @property
+    def origins(self) -> list[str]:
+        """The origins whose pages may use the app: its own, in each spelling a browser on this
+        machine may use, and MINGLE_ALLOWED_ORIGINS. Every other page is refused."""
+        port = self.port
+        own = [f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}"]
+        host = self.host.strip("[]")
+        if not self.loopback and host not in ("0.0.0.0", "::", ""):
+            own.append(f"http://[{host}]:{port}" if ":" in host else f"http://{host.lower()}:{port}")
+        return list(dict.fromkeys([*own, *self.allowed_origins]))
+
+    def exposure_problem(self) -> str | None:
+        """Why serving on ``host`` would be unsafe, or None: without sign-in, only this machine."""
+        if self.auth == "none" and not self.loopback:
+            return (
+                f"serving on {self.host} with MINGLE_AUTH=none would let anyone who can reach this "
+                "machine use the single-user demo without signing in: set MINGLE_AUTH=password, or "
+                "serve on 127.0.0.1 (MINGLE_HOST)"
+            )
+        return None
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'mingle.db').resolve()}"
@@ -89,6 +139,19 @@ class Settings(BaseSettings):
     @property
     def offline(self) -> bool:
         return not self.llm_model
+
+
+def _origin(value: str) -> str:
+    """``https://mingle.example.org`` as a browser sends it in ``Origin``; anything else is refused."""
+    if value.strip() == "*":
+        raise ValueError("'*' would let every web page use Mingle: list each origin instead")
+    parts = urlsplit(value.strip())
+    extra = parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password
+    if parts.scheme not in ("http", "https") or not parts.hostname or extra:
+        raise ValueError(
+            f"{value!r} is not an origin like https://mingle.example.org or http://10.0.0.5:8000"
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def load_settings(**overrides: Any) -> Settings:

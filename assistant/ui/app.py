@@ -17,6 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 import chainlit as cl
+from chainlit.server import app as chainlit_server
 
 from assistant.conversation.intake import Conversation
 from assistant.conversation.markup import escape, literal
@@ -35,6 +36,7 @@ from assistant.conversation.replies import (
 from assistant.conversation.texts import COMMANDS, welcome
 from assistant.services import Services, build_services
 from assistant.settings import async_url, load_settings
+from assistant.ui import web
 from assistant.ui.cards import card_markdown, radar
 from store.errors import MingleError
 
@@ -125,15 +127,18 @@ async def resume(thread: ThreadDict) -> None:
     await cl.context.emitter.set_commands(CHAINLIT_COMMANDS)
 
 
+# Only the app's own pages may use it; with password sign-in, POST /signup makes accounts.
+web.install(chainlit_server, SETTINGS, lambda: services().store.accounts)
+
 if SETTINGS.auth == "password":
 
     @cl.password_auth_callback
     async def sign_in(username: str, password: str) -> cl.User | None:
-        """Sign in, or sign up on first use of a name. Each user sees only their own data."""
-        if not username.strip() or len(password) < 8:
-            return None
-        if await asyncio.to_thread(lambda: services().store.accounts.sign_in(username.strip(), password)):
-            return cl.User(identifier=username.strip(), metadata={"provider": "password"})
+        """Sign in to an existing password account; an unknown name creates nothing (newcomers
+        sign up first: web.py's POST /signup). Each user sees only their own data."""
+        name = username.strip()  # attempts per name and per client: web.OriginGuard (429)
+        if await asyncio.to_thread(lambda: services().store.accounts.sign_in(name, password)):
+            return cl.User(identifier=name, metadata={"provider": "password"})
         return None
 
     from chainlit.oauth_providers import get_configured_oauth_providers
@@ -148,10 +153,12 @@ if SETTINGS.auth == "password":
             default_user: cl.User,
             id_token: str | None = None,
         ) -> cl.User | None:
-            """A provider vouched for this person: their namespaced identifier is their account."""
-            return cl.User(
-                identifier=f"{provider}:{default_user.identifier}", metadata={"provider": provider}
+            """A provider vouched for this person: their account is "{provider}:{id}", recorded
+            with its provider (no password name can ever be that identifier)."""
+            identifier = await asyncio.to_thread(
+                lambda: services().store.accounts.record_external(provider, default_user.identifier)
             )
+            return cl.User(identifier=identifier, metadata={"provider": provider})
 
     @cl.data_layer
     def chat_history() -> BaseDataLayer:

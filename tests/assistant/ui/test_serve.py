@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import socket
+import stat
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.error import URLError
+from typing import Any
+from urllib.error import HTTPError, URLError
 
 import pytest
+
+from assistant.settings import load_settings
+from assistant.ui.serve import auth_secret, prepare_app_root, serve
+from store.errors import ConfigError
 
 MINGLE = str(Path(sys.executable).parent / "mingle")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -171,3 +180,146 @@ def test_a_whole_intake_in_the_browser(app_url: str) -> None:
         browser.close()
     print(f"\nfinished in {answers} answers; turn latency max {max(latencies):.2f} s")
     assert answers <= 8
+
+
+def test_the_auth_secret_is_private_from_its_first_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Created 0600 in one step: with a chmod that does nothing, the file is still private."""
+    chmods: list[int] = []
+    monkeypatch.setattr(Path, "chmod", lambda self, mode: chmods.append(mode))
+    previous = os.umask(0o022)
+    try:
+        secret = auth_secret(tmp_path)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / ".auth-secret").stat().st_mode) == 0o600
+    assert chmods == []
+    assert len(secret) >= 64
+    assert auth_secret(tmp_path) == secret  # made once, then read
+
+
+def test_a_loose_auth_secret_is_made_private(tmp_path: Path) -> None:
+    path = tmp_path / ".auth-secret"
+    path.write_text("an old secret")
+    path.chmod(0o644)
+    assert auth_secret(tmp_path) == "an old secret"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.5"])
+def test_serving_beyond_this_machine_without_sign_in_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    monkeypatch.setattr(os, "execve", lambda *args: pytest.fail("the server was started"))
+    settings = load_settings(data_dir=tmp_path / "data", auth="none")
+    with pytest.raises(ConfigError, match=f"^serving on {host} with MINGLE_AUTH=none would let anyone"):
+        serve(settings, host=host)
+    env = {
+        **os.environ,
+        "MINGLE_DATA_DIR": str(tmp_path / "data"),
+        "MINGLE_HOST": host,
+        "MINGLE_AUTH": "none",
+    }
+    result = subprocess.run(
+        [MINGLE, "serve"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"mingle: error: serving on {host} with MINGLE_AUTH=none")
+
+
+def test_chainlit_is_told_only_the_apps_own_origins(tmp_path: Path) -> None:
+    settings = load_settings(
+        data_dir=tmp_path / "data", port=8123, allowed_origins=["https://mingle.example.org"]
+    )
+    root = prepare_app_root(settings)
+    config = (root / ".chainlit" / "config.toml").read_text()
+    assert 'allow_origins = ["*"]' not in config
+    line = next(line for line in config.splitlines() if line.startswith("allow_origins = "))
+    assert json.loads(line.removeprefix("allow_origins = ")) == settings.origins
+    assert settings.origins == [
+        "http://127.0.0.1:8123",
+        "http://localhost:8123",
+        "http://[::1]:8123",
+        "https://mingle.example.org",
+    ]
+    assert 'custom_js = "/public/mingle.js"' in config
+    assert (root / "public" / "mingle.js").exists() and (root / "public" / "signup.html").exists()
+
+
+def _http(url: str, *, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, str, Any]:
+    request = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode(), response.headers
+    except HTTPError as error:
+        return error.code, error.read().decode(), error.headers
+
+
+async def _socket_welcome(url: str, origin: str | None, transports: list[str]) -> str:
+    """Connect as the browser's Chainlit client does (see evals/load.py) and return the welcome."""
+    import aiohttp
+    import socketio
+
+    async with aiohttp.ClientSession() as http:  # ours, so a refused connection leaves none open
+        client = socketio.AsyncClient(reconnection=False, handle_sigint=False, http_session=http)
+        welcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+        def on_message(step: dict[str, Any]) -> None:
+            if step.get("type") == "assistant_message" and not welcome.done():
+                welcome.set_result(step["output"])
+
+        client.on("new_message", on_message)
+        auth = {
+            "clientType": "webapp",
+            "sessionId": str(uuid.uuid4()),
+            "threadId": "",
+            "userEnv": "{}",
+            "chatProfile": "",
+        }
+        headers = {"Origin": origin} if origin else {}
+        await client.connect(
+            url,
+            auth=auth,
+            headers=headers,
+            socketio_path="/ws/socket.io",
+            transports=transports,
+            wait_timeout=10,
+        )
+        try:
+            await client.emit("connection_successful")
+            return await asyncio.wait_for(welcome, 30)
+        finally:
+            await client.disconnect()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("transports", [["websocket"], ["polling"]])
+def test_a_page_of_another_origin_cannot_drive_the_served_app(app_url: str, transports: list[str]) -> None:
+    import socketio
+
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        asyncio.run(_socket_welcome(app_url, "http://evil.example", transports))
+    # "Welcome to Mingle", or "Welcome back" once this module's intake saved the one local person
+    assert "Welcome" in asyncio.run(_socket_welcome(app_url, app_url, transports))
+    assert "Welcome" in asyncio.run(_socket_welcome(app_url, None, transports))  # no browser
+
+
+@pytest.mark.slow
+def test_http_from_another_origin_or_host_is_refused_by_the_served_app(app_url: str) -> None:
+    status, body, _ = _http(app_url + "/project/settings", headers={"Origin": "http://evil.example"})
+    assert (status, body) == (
+        403,
+        "Pages from http://evil.example may not use Mingle (see MINGLE_ALLOWED_ORIGINS).",
+    )
+    preflight = {"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"}
+    assert _http(app_url + "/login", method="OPTIONS", headers=preflight)[0] == 403
+    port = app_url.rsplit(":", 1)[1]
+    status, body, _ = _http(app_url + "/", headers={"Host": f"evil.example:{port}"})  # DNS rebinding
+    assert status == 403 and "does not answer to the host" in body
+    own = {"Origin": app_url, "Access-Control-Request-Method": "POST"}
+    status, _, headers = _http(app_url + "/login", method="OPTIONS", headers=own)
+    assert status == 200 and headers["access-control-allow-origin"] == app_url
+    assert _http(app_url + "/", headers={"Origin": app_url})[0] == 200
