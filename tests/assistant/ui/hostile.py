@@ -39,7 +39,7 @@ def eves_rfp(beacon: str) -> RFP:
             f"RFP![r]({beacon}/rfp.png) <img src={beacon}/rfp2.png> [x][1] [1]: {beacon}/ref www.evil.example"
         ),
         description=f"![d]({beacon}/description.png)",
-        topics=[f"diffusion <img src={beacon}/rfp-topic.png>", "medical imaging"],
+        topics=["diffusion models", "medical imaging", "low-dose CT"],
         skills_needed={Skill.write, Skill.read},
         skills_developed={Skill.code, Skill.network},
         mode=ProjectMode.pitch_idea,
