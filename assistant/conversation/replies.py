@@ -2,6 +2,10 @@
 what that kind needs. The UIs render them with ``match``; none of them holds logic.
 
     Reply = Say | Ask | Card | Matches | SearchResults | Intros | Export | Deleted
+
+``text`` is Mingle's markdown, with anyone's words in it escaped where it was written
+(``markup.escape``, ``markup.literal``). Every other field holds people's data raw (profiles,
+explanations, names, contacts), and a UI escapes whatever of it it shows, when it renders.
 """
 
 from __future__ import annotations
