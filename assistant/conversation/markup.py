@@ -36,7 +36,7 @@ _ESCAPED = {ord(c): "\\" + c for c in _PUNCTUATION} | {
 _DROPPED = dict.fromkeys(
     [*range(0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 )
-_WWW = re.compile(r"(www)(?=\.)", re.IGNORECASE)
+_WWW = re.compile(r"(?<=www)(?=\.)", re.IGNORECASE)
 _BACKTICKS = re.compile(r"`+")
 
 
@@ -49,7 +49,7 @@ def escape(words: str) -> str:
     """``words`` as inline markdown that shows exactly those words (whitespace collapsed)."""
     text = plain(words)
     text = text.replace("://", ":" + JOINER + "//").replace("@", JOINER + "@")
-    text = _WWW.sub(r"\1" + JOINER, text)
+    text = _WWW.sub(JOINER, text)
     return text.translate(_ESCAPED)
 
 

@@ -160,9 +160,12 @@ def test_control_characters_and_direction_overrides_are_dropped() -> None:
 def test_escaping_takes_time_linear_in_the_length() -> None:
     for unit in ("![x](", "\\", "`", "www.", "://", "@", " \n", "&#x3C;", "a" * 7):
         words = (unit * 20_000)[:20_000]
-        started = time.perf_counter()
-        escape(words), literal(words)
-        assert time.perf_counter() - started < 0.05, unit
+        seconds = []
+        for _ in range(3):  # the best of three: a busy machine may pause any one run
+            started = time.perf_counter()
+            escape(words), literal(words)
+            seconds.append(time.perf_counter() - started)
+        assert min(seconds) < 0.05, unit
 
 
 WORDS = {"display_name", "other_name", "contact", "title", "explanation", "note", "bio", "topics"}
