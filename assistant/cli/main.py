@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assistant.cli.accounts import accounts_app
 from assistant.cli.common import ExtractorKind, JsonFlag, err, extractor, out, print_json
 from assistant.cli.evals import bench_app, eval_app
 from assistant.cli.people import register as register_people
@@ -323,6 +324,7 @@ def serve(
     run_server(settings, host=host, port=port)
 
 
+app.add_typer(accounts_app, name="accounts")
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 register_people(app)
