@@ -323,3 +323,46 @@ def test_http_from_another_origin_or_host_is_refused_by_the_served_app(app_url: 
     status, _, headers = _http(app_url + "/login", method="OPTIONS", headers=own)
     assert status == 200 and headers["access-control-allow-origin"] == app_url
     assert _http(app_url + "/", headers={"Origin": app_url})[0] == 200
+
+
+EVIL_PAGE = """<!doctype html><title>evil</title><script>
+const app = "APP", results = {};
+const finish = (key, value) => {
+  results[key] = value;
+  if (Object.keys(results).length === 2) window.results = results;
+};
+const socket = new WebSocket(app.replace("http", "ws") + "/ws/socket.io/?EIO=4&transport=websocket");
+socket.onopen = () => finish("socket", "open");
+socket.onerror = () => finish("socket", "refused");
+fetch(app + "/project/settings", {credentials: "include"})
+  .then((response) => response.text()).then(() => finish("read", "read"), () => finish("read", "refused"));
+</script>"""
+
+
+@pytest.mark.browser
+def test_a_page_elsewhere_cannot_reach_the_app_from_a_real_browser(app_url: str, tmp_path: Path) -> None:
+    """Any site the local person visits (here http://evil.example, resolved to this machine) tries
+    to open the app's socket and read its API from the person's browser."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from playwright.sync_api import sync_playwright
+
+    (tmp_path / "evil.html").write_text(EVIL_PAGE.replace("APP", app_url))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            args = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"]
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+            page = browser.new_page()
+            page.goto(f"http://evil.example:{server.server_address[1]}/evil.html")
+            page.wait_for_function("window.results !== undefined", timeout=30_000)
+            results = page.evaluate("window.results")
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert results == {"socket": "refused", "read": "refused"}
