@@ -11,6 +11,8 @@ request body, so tests can count attempts and read what was sent.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import threading
 import time
@@ -112,6 +114,7 @@ class FakeOpenAI:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        close_idle_event_loops()
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -148,3 +151,12 @@ class FakeOpenAI:
                 return
 
         return Handler
+
+
+def close_idle_event_loops() -> None:
+    """litellm opens an asyncio event loop on some of its failure paths and never closes it. Left
+    to the garbage collector, its ResourceWarning lands (as an error: warnings are errors here) on
+    whichever unrelated test happens to be running: close what the talk to this server left idle."""
+    for thing in gc.get_objects():
+        if isinstance(thing, asyncio.AbstractEventLoop) and not thing.is_running() and not thing.is_closed():
+            thing.close()
