@@ -30,6 +30,7 @@ NAME_SAID = re.compile(
     r"(?i:\bmy name is|\bmy name's|\bcall me|\bi'm|\bi am|\bthis is|\bme llamo|\bsoy|\bje m'appelle"
     r"|\bsou o|\bsou a|\bmeu nome é)\s+([A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?)"
 )
+NEGATION = re.compile(r"(?:\bnot|\bno longer in|\bmoved from|\bleft|\bformerly in|\bnot in)\s+$")
 COMPUTE = re.compile(r"\b(?:gpus?|compute|credits?|a100s?|h100s?|tpus?|cluster|servers?)\b")
 
 
@@ -133,14 +134,17 @@ def _offset(sign: str, hours: str, minutes: str | None) -> float:
     return -value if sign in "-−–" else value
 
 
-def _negated(low: str, start: int) -> bool:
+def _negated(low: str, start: int, past: dict[tuple[int, int], bool]) -> bool:
     """ "not Accra", "moved from Accra", or a place inside a past clause ("I was a PhD student at
-    Toronto until last year")."""
-    if re.search(r"(?:\bnot|\bno longer in|\bmoved from|\bleft|\bformerly in|\bnot in)\s+$", low[:start]):
+    Toronto until last year"). The negation is looked for only just before ``start`` (the text is
+    normalised: one space between words), and ``past`` remembers each stretch already searched."""
+    if NEGATION.search(low, max(0, start - 64), start):
         return True
     begin = max(low.rfind(mark, 0, start) for mark in (",", ";", " now ", " but "))
     end = min([i for i in (low.find(",", start), low.find(";", start)) if i >= 0] or [len(low)])
-    return bool(_stage_patterns()["past"].search(low[begin + 1 : end]))
+    if (begin, end) not in past:
+        past[begin, end] = bool(_stage_patterns()["past"].search(low[begin + 1 : end]))
+    return past[begin, end]
 
 
 def utc_offset(clause: Clause, slot: str | None) -> list[Finding]:
@@ -166,8 +170,9 @@ def utc_offset(clause: Clause, slot: str | None) -> list[Finding]:
         pattern, table = p[key]
         found.extend((rank, m.start(), float(table[m.group(0)])) for m in pattern.finditer(low))
     # the most specific, then the latest, that is not negated ("not Accra")
+    past: dict[tuple[int, int], bool] = {}
     for _, at, value in sorted(found, key=lambda f: (f[0], -f[1])):
-        if not _negated(low, at):
+        if not _negated(low, at, past):
             return [clause.finding("utc_offset", value, at)]
     return []
 
