@@ -59,6 +59,14 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: fl
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
+SERVER_LOGS: dict[str, Path] = {}  # url -> the log of the app serving it, for failure messages
+
+
+def server_log(url: str) -> str:
+    log = SERVER_LOGS.get(url)
+    return log.read_text(errors="replace") if log is not None and log.exists() else "(no log)"
+
+
 @contextmanager
 def running_app(data: Path, **settings: str) -> Iterator[str]:
     """`mingle db upgrade`, `seed`, `reindex`, then `mingle serve` on a free port; yields its URL."""
@@ -74,6 +82,7 @@ def running_app(data: Path, **settings: str) -> Iterator[str]:
             [MINGLE, "serve", "--port", str(port)], env=env, cwd=data, stdout=sink, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}"
+    SERVER_LOGS[url] = log
     try:
         seconds = _wait_for(url, process, log)
         print(f"\napp answered its first request {seconds:.1f} s after `mingle serve`")
@@ -164,9 +173,14 @@ def test_a_whole_intake_in_the_browser(app_url: str) -> None:
         expect(card).to_contain_text("in your words")
         expect(card.locator(".js-plotly-plot, .plotly").first).to_be_visible(timeout=15_000)
         page.screenshot(path=str(ARTIFACTS / "intake-card.png"), full_page=True)
+        # as a person would: the card's task has ended (Chainlit shows its send button again)
+        expect(page.locator("#chat-submit")).to_be_attached(timeout=30_000)
         page.get_by_role("button", name="Looks right: save").click()
         intro_buttons = page.get_by_role("button", name="Request intro")
-        expect(intro_buttons.first).to_be_visible(timeout=180_000)  # the first save may wait for the model
+        try:  # the first save may wait for the model to load
+            expect(intro_buttons.first).to_be_visible(timeout=180_000)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- the server said:\n{server_log(app_url)[-4000:]}") from None
         assert intro_buttons.count() >= 5
         explained = page.locator(assistant).filter(has_text="You want to grow")
         assert explained.count() >= 5
