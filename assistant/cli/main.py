@@ -308,8 +308,9 @@ def serve(
 ) -> None:
     """Start the chat app (Chainlit) at http://HOST:PORT."""
     from assistant.ui.serve import serve as run_server
+    from assistant.ui.serve import served_settings
 
-    settings = load_settings()
+    settings = served_settings(load_settings(), host, port)  # an exposed host is refused first
     if prepare:
         from assistant.services import build_services
         from store.demo import seed as seed_store
@@ -321,7 +322,7 @@ def serve(
             err.print(f"seeded {report.profiles_added} people and {report.rfps_added} RFPs")
         err.print(f"index in step: {_summary(_sync_index(services.matching))}")
         services.close()
-    run_server(settings, host=host, port=port)
+    run_server(settings)
 
 
 app.add_typer(accounts_app, name="accounts")

@@ -96,10 +96,17 @@ def chainlit_command(settings: Settings, host: str, port: int) -> list[str]:
     return [str(executable), "run", str(app_file), "--headless", "--host", host, "--port", str(port)]
 
 
-def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+def served_settings(settings: Settings, host: str | None = None, port: int | None = None) -> Settings:
+    """The settings as they will be served; a host reachable from other machines without sign-in
+    is refused here, before anything is prepared or written."""
     settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
     if problem := settings.exposure_problem():
         raise ConfigError(problem)
+    return settings
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    settings = served_settings(settings, host, port)
     host, port = settings.host, settings.port
     apply_offline_env()
     preflight(settings)

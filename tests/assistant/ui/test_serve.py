@@ -242,6 +242,17 @@ def test_serving_beyond_this_machine_without_sign_in_is_refused(
     lines = result.stderr.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"mingle: error: serving on {host} with MINGLE_AUTH=none")
+    prepared = subprocess.run(
+        [MINGLE, "serve", "--prepare", "--host", host],
+        env={**env, "MINGLE_HOST": "127.0.0.1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert prepared.returncode == 1
+    assert prepared.stderr.startswith(f"mingle: error: serving on {host} with MINGLE_AUTH=none")
+    assert not (tmp_path / "data" / "mingle.db").exists()  # refused before anything was prepared
 
 
 def test_chainlit_is_told_only_the_apps_own_origins(tmp_path: Path) -> None:
