@@ -185,9 +185,16 @@ def test_hostile_profiles_reach_no_beacon_and_read_literally(
         _message_with(page, f"I've asked {eve(b).display_name}")
         suggestion.get_by_role("button", name="More like this").click()
         _message_with(page, f"People similar to {eve(b).display_name}")
-        _send(page, "find someone who works on quokka diffusion")
-        hit = page.locator(ASSISTANT).filter(has_text="quokka").last
-        assert eve(b).display_name in _read(hit)
+        _send(page, "find quokka diffusion")
+        hit = (  # a search result: "More like this", no "Request intro"
+            page.locator(ASSISTANT)
+            .filter(has_text=eve(b).display_name.split("(")[0])
+            .filter(has=page.get_by_role("button", name="More like this"))
+            .filter(has_not=page.get_by_role("button", name="Request intro"))
+            .last
+        )
+        expect(hit).to_be_visible()
+        assert f"{eve(b).display_name}: {eve(b).display_name} works on" in _read(hit)
 
         hostile = {eve(b).id, mallory.id, trudy.id}
         newcomer = next(p for p in store.profiles.list() if p.source == "intake" and p.id not in hostile)

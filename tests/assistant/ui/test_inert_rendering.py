@@ -49,7 +49,9 @@ def test_hostile_words_are_shown_literally_and_never_as_markup(ui: test_app.UI) 
         await app.on_request_intro(_action(suggestion, "request_intro"))
         await app.on_request_intro(_action(suggestion, "request_intro"))  # an error naming Eve
         await app.on_more_like(_action(suggestion, "more_like"))
-        await app.on_message(cl.Message(content="/search someone who works on quokka"))
+        await app.on_message(cl.Message(content="/search quokka diffusion"))
+        hits = [m for m in sent if [a.name for a in m.actions] == ["more_like"]]
+        assert "p_eve" in [m.actions[0].payload["id"] for m in hits]  # Eve is a search result
         newcomer = store.transcripts.get(store.transcripts.for_owner(app._owner())[0]).profile_id
         [asked_eve] = store.intros.involving("p_eve")
         IntroService(store).accept(asked_eve.id, "p_eve")
