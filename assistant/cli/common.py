@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape as rich_escape
 
+from assistant.conversation.markup import plain
 from assistant.settings import load_settings
 from store.errors import InputError
 
@@ -28,6 +30,12 @@ class ExtractorKind(StrEnum):
     rules = "rules"
     llm = "llm"
     hybrid = "hybrid"
+
+
+def shown(words: str) -> str:
+    """Anyone's words inside rich markup: one line, no control characters, brackets escaped, so a
+    name like ``[/]`` or ``[link=…]`` is printed as typed instead of crashing or linking."""
+    return rich_escape(plain(words))
 
 
 def print_json(data: object) -> None:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.cli.accounts import accounts_app
-from assistant.cli.common import ExtractorKind, JsonFlag, err, extractor, out, print_json
+from assistant.cli.common import ExtractorKind, JsonFlag, err, extractor, out, print_json, shown
 from assistant.cli.evals import bench_app, eval_app
 from assistant.cli.people import register as register_people
 from assistant.settings import load_settings
@@ -168,15 +168,17 @@ def match(
     if as_json:
         print_json(data)
         return
-    out.print(f"[bold]Suggestions for {result.profile.display_name}[/] ({profile_id})\n")
+    out.print(f"[bold]Suggestions for {shown(result.profile.display_name)}[/] ({shown(profile_id)})\n")
     for i, person in enumerate(data["people"], 1):
-        out.print(f"{i:2}. [bold]{person['display_name']}[/] ({person['profile_id']}, {person['score']:.3f})")
-        out.print(f"    {person['explanation']}", highlight=False)
+        out.print(
+            f"{i:2}. [bold]{shown(person['display_name'])}[/] ({person['profile_id']}, {person['score']:.3f})"
+        )
+        out.print(f"    {shown(person['explanation'])}", highlight=False)
     if data["rfps"]:
         out.print("\n[bold]Project ideas (RFPs)[/]")
         for rfp in data["rfps"]:
-            out.print(f" • [bold]{rfp['title']}[/] ({rfp['rfp_id']}, {rfp['score']:.3f})")
-            out.print(f"    {rfp['explanation']}", highlight=False)
+            out.print(f" • [bold]{shown(rfp['title'])}[/] ({shown(rfp['rfp_id'])}, {rfp['score']:.3f})")
+            out.print(f"    {shown(rfp['explanation'])}", highlight=False)
 
 
 @app.command()
@@ -196,12 +198,12 @@ def search(
         print_json(data)
         return
     filters = {key: value for key, value in data["filters"].items() if value not in ([], None, "")}
-    out.print(f"[bold]Understood:[/] {json.dumps(filters, ensure_ascii=False)}\n", highlight=False)
+    out.print(f"[bold]Understood:[/] {shown(json.dumps(filters, ensure_ascii=False))}\n", highlight=False)
     if not hits:
         out.print("Nobody matches all of that yet. Try fewer conditions.")
     for i, person in enumerate(data["people"], 1):
-        out.print(f"{i:2}. [bold]{person['display_name']}[/] ({person['profile_id']})")
-        out.print(f"    {person['explanation']}", highlight=False)
+        out.print(f"{i:2}. [bold]{shown(person['display_name'])}[/] ({person['profile_id']})")
+        out.print(f"    {shown(person['explanation'])}", highlight=False)
 
 
 @app.command()

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from assistant.cli.common import JsonFlag, err, out, print_json
+from assistant.cli.common import JsonFlag, err, out, print_json, shown
+from assistant.conversation.markup import plain
 from assistant.settings import load_settings
 
 
@@ -28,16 +29,17 @@ def intros(
     service = IntroService(open_store(load_settings()))
     service.store.profiles.get(profile_id)
     if accept:
-        err.print(f"accepted: {service.accept(accept, profile_id).other_name}")
+        err.print(f"accepted: {shown(service.accept(accept, profile_id).other_name)}")
     elif decline:
-        err.print(f"declined: {service.decline(decline, profile_id).other_name}")
+        err.print(f"declined: {shown(service.decline(decline, profile_id).other_name)}")
     views = [asdict(v) for v in service.for_person(profile_id)]
     if as_json:
         print_json(views)
         return
     table = Table("id", "direction", "with", "status", "contact")
     for v in views:
-        table.add_row(v["id"], v["direction"], v["other_name"], v["status"], v["contact"] or "–")
+        contact = shown(v["contact"] or "–")
+        table.add_row(v["id"], v["direction"], shown(v["other_name"]), v["status"], contact)
     out.print(table)
 
 
@@ -60,10 +62,10 @@ def delete(
 
     services = build_services(load_settings())
     name = services.store.profiles.get(profile_id).display_name
-    if not yes and not typer.confirm(f"Delete {name} ({profile_id}) and everything about them?"):
+    if not yes and not typer.confirm(f"Delete {plain(name)} ({profile_id}) and everything about them?"):
         raise typer.Exit(1)
     delete_person(services.store, services.matching, profile_id)
-    err.print(f"deleted {name} ({profile_id})")
+    err.print(f"deleted {shown(name)} ({profile_id})")
 
 
 def register(app: typer.Typer) -> None:

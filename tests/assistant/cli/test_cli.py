@@ -182,3 +182,30 @@ def test_a_missing_model_package_is_one_clear_line(tmp_path: Path) -> None:
     env = {"MINGLE_DATA_DIR": str(tmp_path), "MINGLE_EMBEDDING_MODEL_PATH": str(tmp_path / "no-model")}
     assert _mingle("db", "upgrade", env=env).returncode == 0
     _one_clear_line(_mingle("serve", "--port", "1", env=env), "holds no sentence-transformers model")
+
+
+HOSTILE_NAME = "Eve [/] [link=http://evil.example/x]click[/link] [bold red]loud\x1b]52;c;cHduZWQ=\x07"
+
+
+def test_someones_words_are_printed_as_text_never_as_markup(seeded: CliRunner, tmp_path: Path) -> None:
+    """A name or title holding rich markup or terminal control sequences is printed as typed:
+    no MarkupError, no hyperlink, no clipboard write (OSC 52) reaches the operator's terminal."""
+    from assistant.services import open_store
+    from assistant.settings import load_settings
+    from store.domain import IntroRequest
+
+    store = open_store(load_settings())
+    amara = store.profiles.get("demo-amara")
+    hostile = {"id": "p_eve", "display_name": HOSTILE_NAME, "topics": ["quokka [/] diffusion"]}
+    eve = amara.model_copy(update={**hostile, "contact": None})
+    store.profiles.upsert(type(amara).model_validate(eve.model_dump()))
+    store.intros.add(IntroRequest(requester_id="p_eve", target_id="demo-amara"))
+    store.dispose()
+    for command in (["match", "p_eve"], ["search", "quokka diffusion"], ["intros", "demo-amara"]):
+        output = _ok(seeded, *command)
+        assert "\x1b" not in output and "\x07" not in output, command
+        words = " ".join(output.split())  # as read, lines rewrapped
+        if command[0] == "intros":  # a table cell wraps the name over lines: its pieces show
+            assert all(piece in output for piece in ("Eve [/]", "[link=http", "[bold", "red]loud")), output
+        else:
+            assert "Eve [/] [link=http://evil.example/x]click[/link] [bold red]loud" in words, command
