@@ -42,7 +42,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Lint, then what pip cannot install (Debian's Chromium; PostgreSQL started if installed but stopped),
+# Lint, then what pip cannot install (Debian's chromium package, for the browser tier; PostgreSQL started if installed but stopped),
 # then every tier. When a PostgreSQL answers, its tests must pass rather than skip (see the script).
 test: install-dev lint
 	bash tests/setup-machine.sh $(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
