@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -278,17 +277,11 @@ def run_fairness_eval(
     """Both parts over the demo community (a fresh SQLite store and in-memory index, unless a
     seeded ``service`` is given — its profiles are rewritten in place). ``newcomers`` keeps the
     first n people by id as askers (all of them by default). Writes ``fairness.json`` to out_dir."""
-    from evals.match_quality import demo_service
+    from evals.match_quality import demo_matching
 
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="mingle-fair-") as work:
-        own = service is None
-        svc = service or demo_service(embedder, Path(work))
-        try:
-            result = _evaluate(svc, newcomers)
-        finally:
-            if own:
-                svc.store.dispose()
+    with demo_matching(embedder, service) as svc:
+        result = _evaluate(svc, newcomers)
     result["model_id"] = embedder.model_id
     result["seconds"] = round(time.perf_counter() - started, 1)
     if out_dir is not None:

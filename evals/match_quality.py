@@ -24,7 +24,8 @@ import json
 import random
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,21 @@ DEPTH = 10
 METRICS = ("ndcg@10", "recall@10-l2", "mrr@10-l2")
 LABELS = {"ndcg@10": "nDCG@10", "recall@10-l2": "Recall@10", "mrr@10-l2": "MRR@10"}
 SYSTEMS = ("mingle", "random", "topic", "growth")
+
+
+@contextmanager
+def demo_matching(embedder: Embedder, service: MatchService | None = None) -> Iterator[MatchService]:
+    """``service`` when one is given (the caller owns it); else the demo community in a throwaway
+    folder, disposed of afterwards."""
+    if service is not None:
+        yield service
+        return
+    with tempfile.TemporaryDirectory(prefix="mingle-demo-") as work:
+        own = demo_service(embedder, Path(work))
+        try:
+            yield own
+        finally:
+            own.store.dispose()
 
 
 def demo_service(embedder: Embedder, workdir: Path, community: Community | None = None) -> MatchService:
@@ -127,14 +143,8 @@ def run_matching_eval(
     started = time.perf_counter()
     judged = load_judgments(Path(judgments_path))
     queries = list(judged)[:newcomers] if newcomers else list(judged)
-    with tempfile.TemporaryDirectory(prefix="mingle-eval-") as work:
-        own = service is None
-        svc = service or demo_service(embedder, Path(work))
-        try:
-            ranked = system_rankings(svc, queries)
-        finally:
-            if own:
-                svc.store.dispose()
+    with demo_matching(embedder, service) as svc:
+        ranked = system_rankings(svc, queries)
     qrels = Qrels({q: {doc: int(g) for doc, g in judged[q].items()} for q in queries})
     runs = [Run(_run_dict(ranked[name], queries), name=name) for name in SYSTEMS]
     report = compare(qrels, runs, list(METRICS), stat_test=stat_test, max_p=max_p, rounding_digits=4)

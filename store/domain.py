@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
@@ -53,7 +53,7 @@ class ProjectMode(StrEnum):
     either = "either"
 
 
-CONTRACT_FIELDS: tuple[str, ...] = (
+ContractField = Literal[
     "career_stage",
     "skills_have",
     "skills_want",
@@ -64,7 +64,8 @@ CONTRACT_FIELDS: tuple[str, ...] = (
     "languages",
     "utc_offset",
     "hours_per_week",
-)
+]
+CONTRACT_FIELDS: tuple[str, ...] = get_args(ContractField)
 
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code, e.g. 'en'.")]
 

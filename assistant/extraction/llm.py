@@ -18,7 +18,6 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -28,6 +27,7 @@ from assistant.extraction.port import Extraction, Extractor
 from store.domain import (
     CONTRACT_FIELDS,
     CareerStage,
+    ContractField,
     Help,
     LanguageCode,
     Message,
@@ -42,18 +42,6 @@ logger = logging.getLogger(__name__)
 PROMPT = "extract_profile"
 REASK_PROMPT = "extract_profile_reask"
 
-ContractField = Literal[
-    "career_stage",
-    "skills_have",
-    "skills_want",
-    "seeking",
-    "offering",
-    "project_mode",
-    "topics",
-    "languages",
-    "utc_offset",
-    "hours_per_week",
-]
 
 _QUOTES = "Exact words copied from one of the user's turns that support the value; [] when value is empty."
 
