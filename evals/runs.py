@@ -29,7 +29,7 @@ import html
 import json
 import re
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -97,18 +97,27 @@ def save_run(
     settings: Mapping[str, Any],
     out_root: Path,
     model_ids: Mapping[str, Any] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Path:
-    """Write ``out_root/<UTC timestamp>-<kind>/run.json`` and return that run directory."""
+    """Write ``out_root/<UTC timestamp>-<kind>/run.json`` and return that run directory.
+
+    Two runs stamped in the same second get ``-2``, ``-3``… suffixes; the directory is made
+    with ``exist_ok=False`` so two processes never share one.
+    """
     if not re.fullmatch(r"[a-z][a-z0-9_-]*", kind):
         raise InputError(f"run kind {kind!r} must be lowercase letters, digits, '-' or '_'")
-    now = datetime.now(UTC)
+    now = clock()
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    out_root.mkdir(parents=True, exist_ok=True)
     run_dir = out_root / f"{stamp}-{kind}"
     n = 2
-    while run_dir.exists():  # two runs in the same second
-        run_dir = out_root / f"{stamp}-{kind}-{n}"
-        n += 1
-    run_dir.mkdir(parents=True)
+    while True:
+        try:
+            run_dir.mkdir()
+            break
+        except FileExistsError:  # two runs in the same second
+            run_dir = out_root / f"{stamp}-{kind}-{n}"
+            n += 1
     clean = redact_settings(settings)
     sha, dirty = git_state()
     record = {

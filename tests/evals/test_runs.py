@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,10 @@ SETTINGS = {
 
 
 def test_save_run_writes_settings_sha_models_prompts_and_metrics(tmp_path: Path) -> None:
-    run_dir = save_run("intake", METRICS_A, SETTINGS, out_root=tmp_path)
+    def clock() -> datetime:
+        return datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    run_dir = save_run("intake", METRICS_A, SETTINGS, out_root=tmp_path, clock=clock)
     assert re.fullmatch(r"\d{8}T\d{6}Z-intake", run_dir.name) and run_dir.parent == tmp_path
     run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     assert run["kind"] == "intake" and run["metrics"] == METRICS_A
@@ -48,8 +52,10 @@ def test_save_run_writes_settings_sha_models_prompts_and_metrics(tmp_path: Path)
         run["prompt_versions"]["extract_profile"]["newest"]
         == run["prompt_versions"]["extract_profile"]["all"][-1]
     )
-    again = save_run("intake", METRICS_A, SETTINGS, out_root=tmp_path)
-    assert again != run_dir and again.name.startswith(run_dir.name)  # same second → a suffix
+    assert run_dir.name == "20260102T030405Z-intake" and run["created_at"] == "2026-01-02T03:04:05+00:00"
+    again = save_run("intake", METRICS_A, SETTINGS, out_root=tmp_path, clock=clock)
+    third = save_run("intake", METRICS_A, SETTINGS, out_root=tmp_path, clock=clock)
+    assert (again.name, third.name) == (f"{run_dir.name}-2", f"{run_dir.name}-3")  # same second
 
 
 def test_outside_a_git_checkout_the_sha_is_unknown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
