@@ -41,6 +41,7 @@ from assistant.conversation.replies import (
 )
 from assistant.conversation.texts import HELP_TEXT
 from assistant.extraction.port import Extraction, Extractor
+from assistant.extraction.rules import READ_LIMIT, read_in_part
 from retrieval.service import MatchService
 from store.domain import DialogueState, Feedback, Message, MessageKind, Phase, Profile, interview_only
 from store.errors import IndexUnavailable, InputError
@@ -50,6 +51,10 @@ log = logging.getLogger(__name__)
 R = TypeVar("R", bound=Reply)
 
 MAX_MESSAGE = 20_000
+LONG_MESSAGE = (
+    f"That's a long message: I read its first {READ_LIMIT:,} characters closely. If something "
+    "important comes after that, send that part again on its own."
+)
 SEARCH = re.compile(
     r"^\s*(/search\b|find\b|search\b|look(ing)? for someone|anyone who|someone who)", re.IGNORECASE
 )
@@ -187,6 +192,8 @@ class IntakeService:
         conversation.extraction = self.extractor.extract(interview_only(conversation.messages))
         conversation.declined |= conversation.extraction.declined
         note = progress_note(conversation.extraction, conversation.was_ready)
+        if conversation.extraction.source == "rules" and read_in_part(text):
+            note = " ".join(p for p in (LONG_MESSAGE, note) if p)
         if self.expects_llm and conversation.extraction.source == "rules" and not conversation.told_offline:
             conversation.told_offline = True  # the model timed out or failed: rules answered instead
             note = " ".join(

@@ -65,6 +65,11 @@ Order = tuple[int, int]
 
 
 FACTS = ("languages", "utc_offset", "hours_per_week")
+# The rules read at most this much of one turn once whitespace runs are folded (about 650
+# words, a long bio): the work per message is bounded whatever is pasted (``mingle bench
+# hostile``). The whole message is kept in the transcript; the conversation tells the person
+# when it read only the start (``read_in_part``).
+READ_LIMIT = 4_000
 MAX_EVIDENCE = 10  # quotes kept per field (the eval data needs at most 4; a long list can't grow a profile)
 
 
@@ -79,7 +84,7 @@ def turn_findings(
     def fact(field: str) -> str | None:
         return field if field in asked else slot
 
-    source = Source.of(text)
+    source = Source.of(text).within(READ_LIMIT)
     short, short_for_topics = is_short(text, 6), is_short(text, 12)
     alone = len(source.sentences) == 1  # a one-sentence answer may be just a name
     sentences = sentence_clauses(index, source)
@@ -171,6 +176,11 @@ class Reading(NamedTuple):
     declined: str | None  # the contract field this turn declined, if it is a decline
     findings: tuple[Finding, ...]
     name: tuple[str, str] | None
+
+
+def read_in_part(text: str) -> bool:
+    """Whether the rules read only the start of this turn (see ``READ_LIMIT``)."""
+    return len(text) > READ_LIMIT and len(Source.of(text).text) > READ_LIMIT
 
 
 def read_turn(index: int, question: str | None, text: str) -> Reading:

@@ -103,6 +103,15 @@ class Source:
     def of(cls, original: str) -> Source:
         return cls(original, *normalise(original))
 
+    def within(self, limit: int) -> Source:
+        """The first ``limit`` characters as read (cut at a space, a word is never split)."""
+        if len(self.text) <= limit:
+            return self
+        cut = self.text.rfind(" ", limit // 2, limit)
+        cut = cut if cut > 0 else limit
+        offsets = self.offsets[: cut + 1] if self.offsets is not None else None
+        return Source(self.original, self.text[:cut], offsets)
+
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
         """``sentences(self.text)``, found once for the sentence and the clause rules."""

@@ -61,6 +61,12 @@ def _patch_translation(root: Path) -> None:
         "Unable to sign in: no account has this name and password. New to Mingle? Create an "
         "account with the link below."
     )
+    # Sign-in is by account name (password mode), not by email.
+    translation["auth"]["login"]["form"]["email"] = {
+        "label": "Account name",
+        "required": "Your account name is needed",
+        "placeholder": "the name you signed up with",
+    }
     errors["too many requests"] = "Too many sign-in attempts: wait a minute, then try again."
     folder = root / ".chainlit" / "translations"
     folder.mkdir(parents=True, exist_ok=True)

@@ -175,6 +175,20 @@ def test_oversized_messages_are_refused_politely(intake: IntakeService) -> None:
         intake.handle(conversation, "x" * 20_001)
 
 
+def test_a_message_longer_than_the_rules_read_is_kept_whole_and_the_person_told(
+    intake: IntakeService,
+) -> None:
+    conversation = intake.start("someone", "What do you work on?")
+    pasted = "I work on speech recognition for Yoruba. " + "Some history of my lab. " * 300
+    reply = intake.handle(conversation, pasted + "I'm a postdoc in Lagos.")
+    assert "long message" in reply.text and "4,000 characters" in reply.text
+    stored = intake.store.transcripts.get(conversation.transcript_id).messages
+    assert any(m.content == pasted + "I'm a postdoc in Lagos." for m in stored)  # nothing lost
+    assert conversation.extraction.fields.topics  # the start was read
+    short = intake.handle(conversation, "PhD student.")
+    assert "long message" not in short.text
+
+
 def test_extraction_rereads_the_whole_conversation_each_turn(intake: IntakeService) -> None:
     assert isinstance(intake.extractor, KeywordExtractor)
     conversation = intake.start("s", "What do you work on?")

@@ -76,13 +76,20 @@ def test_a_quote_never_carries_a_long_run_and_stays_verbatim() -> None:
             assert quote in text and len(quote) <= 200, len(quote)
 
 
-def test_thousands_of_tiny_sentences_are_still_read_to_the_end() -> None:
-    text = "Ok. " * 3_000 + "I'm a postdoc in Lagos and I speak Yoruba."  # past the sentence cap
-    started = time.perf_counter()
-    result = RulesExtractor().extract([Message(role="user", content=text)])
-    assert time.perf_counter() - started < 1.0
+def test_a_turn_is_read_up_to_the_read_limit_and_no_further() -> None:
+    said = "I'm a postdoc in Lagos and I speak Yoruba."
+    within = "Ok. " * ((rules.READ_LIMIT - len(said)) // 4 - 1) + said  # many tiny sentences, then facts
+    result = RulesExtractor().extract([Message(role="user", content=within)])
     assert result.fields.career_stage == "postdoc" and result.fields.utc_offset == 1
-    assert result.fields.languages == {"yo"}
+    assert result.fields.languages == {"yo"} and not rules.read_in_part(within)
+    beyond = "Ok. " * 3_000 + said  # 12,000 characters before the facts: past what is read
+    started = time.perf_counter()
+    result = RulesExtractor().extract([Message(role="user", content=beyond)])
+    assert time.perf_counter() - started < 1.0
+    assert result.fields.career_stage is None and rules.read_in_part(beyond)
+    folded = "I'm a postdoc" + " " * 15_000 + "in Lagos."  # runs fold before the limit is counted
+    assert not rules.read_in_part(folded)
+    assert RulesExtractor().extract([Message(role="user", content=folded)]).fields.utc_offset == 1
 
 
 def test_repeated_punctuation_reads_like_a_little_of_it() -> None:

@@ -108,6 +108,38 @@ def test_a_whole_intake_through_the_handlers(ui: UI) -> None:
     assert [(i.requester_id, i.target_id, i.status) for i in intros] == [(newcomer.id, asked[0], "pending")]
 
 
+def test_after_delete_nothing_of_the_chat_is_written_again(ui: UI) -> None:
+    """Chainlit stores a message it sends (``create_step``) and, on disconnect, the session of a
+    thread that had a first interaction: either would re-create the deleted thread row."""
+    app, sent, store = ui
+    import chainlit as cl
+
+    threads: list[str] = []
+
+    async def scenario() -> None:
+        await app.start()
+        for answer in [*ANSWERS, "yes"]:
+            await app.on_message(cl.Message(content=answer))
+        session = cl.context.session
+        session.has_first_interaction = True
+        threads.append(session.thread_id)
+        await app.on_message(cl.Message(content="/delete"))
+        goodbye = sent[-1]
+        assert "gone" in goodbye.content and "Reload the page" in goodbye.content
+        assert goodbye.persisted  # Chainlit's Message._create skips the data layer
+        assert not session.has_first_interaction  # so disconnect persists nothing
+        threads.append(session.thread_id)
+        assert app._conversation() is None
+        await app.on_message(cl.Message(content="hello again"))
+        assert "already deleted" in sent[-1].content and sent[-1].persisted
+
+    seeded = {p.id for p in store.profiles.list()}
+    run(scenario)
+    assert {p.id for p in store.profiles.list()} == seeded
+    assert threads[0] != threads[1]  # later writes of this page can never reach the deleted thread
+    assert store.transcripts.for_owner(app.LOCAL_OWNER) == []
+
+
 def test_user_words_are_shown_escaped(ui: UI) -> None:
     app, sent, _ = ui
     import chainlit as cl

@@ -72,7 +72,7 @@ def sign_in(page: Page, url: str, name: str, password: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(url)
-    page.get_by_label("Email address").fill(name)
+    page.get_by_label("Account name").fill(name)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     expect(page.locator(ASSISTANT).first).to_contain_text("Welcome to Mingle", timeout=30_000)
@@ -118,7 +118,7 @@ def test_sign_in_chat_history_resume_and_isolation(auth_url: str) -> None:
 
         wrong = browser.new_context().new_page()
         wrong.goto(auth_url)
-        wrong.get_by_label("Email address").fill("amara")
+        wrong.get_by_label("Account name").fill("amara")
         wrong.get_by_label("Password").fill("not the password")
         wrong.get_by_role("button", name="Sign In").click()
         # Chainlit's /login answers 401 and the form shows its error; the person stays on /login
@@ -170,7 +170,7 @@ def test_a_newcomer_signs_up_through_the_link_and_chats(auth_url: str) -> None:
 
         typo = browser.new_context().new_page()  # a mistyped name: plainly refused, nothing created
         typo.goto(auth_url)
-        typo.get_by_label("Email address").fill("nour")
+        typo.get_by_label("Account name").fill("nour")
         typo.get_by_label("Password").fill("a long enough password")
         typo.get_by_role("button", name="Sign In").click()
         expect(typo.get_by_text("no account has this name and password")).to_be_visible(timeout=15_000)
