@@ -44,12 +44,14 @@ from pydantic import ValidationError
 
 from assistant.extraction.declines import is_decline
 from assistant.extraction.port import Extraction
+from assistant.extraction.questions import is_hypothetical, is_question
 from assistant.extraction.rules_facts import career_stage, display_name, hours_per_week, languages, utc_offset
 from assistant.extraction.rules_skills import Carry, project_mode, skills_and_help
 from assistant.extraction.rules_text import (
     Finding,
     Source,
     clauses_of,
+    fold,
     is_injection,
     is_short,
     question_slot,
@@ -74,11 +76,12 @@ MAX_EVIDENCE = 10  # quotes kept per field (the eval data needs at most 4; a lon
 
 
 def turn_findings(
-    index: int, text: str, slot: str | None, also: Iterable[str] = ()
+    index: int, text: str, slot: str | None, also: Iterable[str] = (), question: str = ""
 ) -> tuple[list[Finding], tuple[str, str] | None]:
     """All findings of one user turn, and (name, quote) if the person gave their name. ``also``
     names further practical slots the same question asked about (time zone, hours, languages):
-    each of those parsers reads the answer as an answer to its own question."""
+    each of those parsers reads the answer as an answer to its own question. Sentences that are
+    questions, hypotheticals or a copy of Mingle's own ``question`` say nothing."""
     asked = set(also)
 
     def fact(field: str) -> str | None:
@@ -88,7 +91,15 @@ def turn_findings(
     short, short_for_topics = is_short(text, 6), is_short(text, 12)
     alone = len(source.sentences) == 1  # a one-sentence answer may be just a name
     sentences = sentence_clauses(index, source)
-    injected = {s.sentence for s in sentences if is_injection(s.low)}
+    asked_low = fold(question)
+    injected = {
+        s.sentence
+        for s in sentences
+        if is_injection(s.low)
+        or is_question(s.text)
+        or is_hypothetical(s.text)
+        or (s.low.count(" ") >= 8 and s.low.strip(" .!?") in asked_low)  # a pasted question, not an echo
+    }
     found: list[Finding] = []
     name: tuple[str, str] | None = None
     for sentence in sentences:
@@ -188,7 +199,7 @@ def read_turn(index: int, question: str | None, text: str) -> Reading:
     if is_decline(text):
         return Reading(slot if slot in CONTRACT_FIELDS else None, (), None)
     also = tuple(s for s in question_slots(question) if s in FACTS)
-    found, given = turn_findings(index, text, slot, also)
+    found, given = turn_findings(index, text, slot, also, question or "")
     return Reading(None, tuple(found), given)
 
 

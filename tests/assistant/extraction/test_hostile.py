@@ -106,9 +106,11 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = rules.turn_findings
 
-    def counting(index: int, text: str, slot: str | None, also: tuple[str, ...] = ()) -> object:
+    def counting(
+        index: int, text: str, slot: str | None, also: tuple[str, ...] = (), question: str = ""
+    ) -> object:
         calls.append(text)
-        return real(index, text, slot, also)
+        return real(index, text, slot, also, question)
 
     monkeypatch.setattr(rules, "turn_findings", counting)
     return calls
