@@ -22,108 +22,25 @@ from __future__ import annotations
 
 import re
 
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _WORD = re.compile(r"[\w']+")
 _SENTENCE = re.compile(r"[^.!?\n。？！]+[.!?。？！]*")
 
-WH = frozenset(
-    [
-        "what",
-        "whats",
-        "what's",
-        "wat",
-        "wht",
-        "whats'",
-        "how",
-        "hows",
-        "how's",
-        "who",
-        "whos",
-        "who's",
-        "whom",
-        "whose",
-        "why",
-        "where",
-        "wheres",
-        "where's",
-        "when",
-        "whens",
-        "which",
-    ]
+WH = _set(
+    "what whats what's wat wht whats' how hows how's who whos who's whom whose why where "
+    "wheres where's when whens which"
 )
-WH_IS = frozenset(
-    ["whats", "what's", "hows", "how's", "whos", "who's", "wheres", "where's", "whens"]
-)  # "what is" in one
-AUX = frozenset(
-    [
-        "is",
-        "isnt",
-        "isn't",
-        "are",
-        "arent",
-        "aren't",
-        "am",
-        "can",
-        "cant",
-        "can't",
-        "could",
-        "do",
-        "does",
-        "doesnt",
-        "doesn't",
-        "did",
-        "will",
-        "wont",
-        "won't",
-        "would",
-        "should",
-        "shall",
-        "may",
-        "might",
-        "must",
-    ]
+WH_IS = _set("whats what's hows how's whos who's wheres where's whens")  # "what is" in one word
+AUX = _set(
+    "is isnt isn't are arent aren't am can cant can't could do does doesnt doesn't did will "
+    "wont won't would should shall may might must"
 )
-PRONOUN = frozenset(
-    [
-        "i",
-        "you",
-        "u",
-        "it",
-        "this",
-        "that",
-        "there",
-        "we",
-        "they",
-        "he",
-        "she",
-        "mingle",
-        "my",
-        "your",
-        "these",
-        "those",
-        "someone",
-    ]
-)
-LEADERS = frozenset(
-    [
-        "and",
-        "so",
-        "but",
-        "also",
-        "ok",
-        "okay",
-        "sorry",
-        "hi",
-        "hello",
-        "btw",
-        "then",
-        "wait",
-        "um",
-        "umm",
-        "hmm",
-        "oh",
-        "and",
-    ]
-)
+PRONOUN = _set("i you u it this that there we they he she mingle my your these those someone")
+LEADERS = _set("and so but also ok okay sorry hi hello btw then wait um umm hmm oh")
 ASKING = (
     ("i", "dont", "understand"),
     ("i", "don't", "understand"),
@@ -147,34 +64,10 @@ ASKING = (
     ("i'm", "not", "sure", "what"),
 )
 # what a request for help names: then "can i get ...?" says what the person wants
-HELP_NOUNS = frozenset(
-    [
-        "mentor",
-        "mentors",
-        "mentorship",
-        "mentoring",
-        "collaborator",
-        "collaborators",
-        "collaboration",
-        "collaborate",
-        "partner",
-        "partners",
-        "compute",
-        "gpu",
-        "gpus",
-        "feedback",
-        "advisor",
-        "adviser",
-        "supervisor",
-        "teammate",
-        "teammates",
-        "someone",
-        "somebody",
-        "anyone",
-        "anybody",
-        "people",
-        "group",
-    ]
+HELP_NOUNS = _set(
+    "mentor mentors mentorship mentoring collaborator collaborators collaboration collaborate "
+    "partner partners compute gpu gpus feedback advisor adviser supervisor teammate teammates "
+    "someone somebody anyone anybody people group"
 )
 HYPOTHETICAL = (
     ("if", "i", "had"),
@@ -213,9 +106,8 @@ def is_question(sentence: str) -> bool:
     if head in WH:  # unmarked, only "what is ...", "how does ...": not "what i'm good at is", "how to"
         return marked or head in WH_IS or second in AUX or second in ("was", "were", "s")
     if head in AUX and second in PRONOUN:
-        if second in ("i", "someone", "there") and HELP_NOUNS.intersection(ws[2:]):
-            return False  # "can i get a mentor?", "could someone give me feedback?"
-        return True
+        # a request names help: "can i get a mentor?", "could someone give me feedback?"
+        return not (second in ("i", "someone", "there") and HELP_NOUNS.intersection(ws[2:]))
     return False
 
 
