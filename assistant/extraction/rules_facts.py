@@ -31,6 +31,9 @@ NAME_SAID = re.compile(
     r"|\bsou o|\bsou a|\bmeu nome é)\s+([A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?)"
 )
 NEGATION = re.compile(r"(?:\bnot|\bno longer in|\bmoved from|\bleft|\bformerly in|\bnot in)\s+$")
+DEGREES = frozenset({"phd", "masters", "undergrad"})
+DEGREE_DONE = re.compile(r"\s*(?:from\b|\(?(?:19|20)\d\d\b|in (?:19|20)\d\d\b|,? (?:19|20)\d\d\b)")
+NOT_NOW = re.compile(r"(?:\bnot|\bno|\bno longer|\bnever|n't)\s+(?:an?\s+|the\s+)?$")
 COMPUTE = re.compile(r"\b(?:gpus?|compute|credits?|a100s?|h100s?|tpus?|cluster|servers?)\b")
 
 
@@ -62,8 +65,10 @@ def career_stage(clause: Clause, slot: str | None, short_turn: bool) -> list[Fin
     low = clause.main()
     for m in list(p["any"].finditer(low))[: -MAX_STAGE_TRIES - 1 : -1]:
         before, after = low[: m.start()], low[m.end() :]
-        if p["past"].search(before) or p["blockers"].match(after):
+        if p["past"].search(before) or p["blockers"].match(after) or NOT_NOW.search(before[-24:]):
             continue
+        if p["map"][m.group(0)] in DEGREES and DEGREE_DONE.match(after):
+            continue  # "PhD from Zhejiang", "phd (2019)": a degree held, not the current stage
         selves = list(p["self"].finditer(before))
         said_of_self = bool(selves) and _only_modifiers(before[selves[-1].end() :], p["modifiers"])
         at_start = _only_modifiers(re.sub(r"^[^\w]+", "", before), p["modifiers"] | {"hi", "hello", "hey"})

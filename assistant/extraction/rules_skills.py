@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from assistant.extraction.rules_text import Clause, Finding, alternation, lexicon, words_pattern
+from assistant.extraction.rules_text import Clause, Finding, alternation, fold, lexicon, words_pattern
 from store.domain import Help, ProjectMode, Skill
 
 LINKED_HELPS = (Help.mentorship, Help.feedback)
@@ -36,9 +36,14 @@ IMPLEMENT = re.compile(
     r"\bimplement (?:someone|somebody|other people|others|an idea|their|your)\b|\bsomeone else'?s\b"
     r"|\bsomebody else'?s\b|\bother people'?s ideas?\b|\bpick up (?:an? |someone)|\bbuild someone"
     r"|\bla idea de otr|\ba ideia de outr"
+    r"|\bidea of (?:someone|somebody|another|other|others)\b"
+    r"|\b(?:other|another) (?:people|person|persons)'?s? idea"
+    r"|\bperson idea\b|\bl'idée de quelqu'un|\bl'idée d'un autre|\bmtu mwingine\b"
 )
 EITHER = re.compile(
     r"\beither\b|\bboth\b|\bflexible\b|\bdon'?t mind\b|\bdoesn'?t matter\b|\bany is fine\b|\bno preference\b"
+    r"|\bany one\b(?! else)|\banyone (?:is fine|is ok|works)\b|\bwhichever\b|\bany of (?:the|them)\b"
+    r"|\bno wahala\b|\bn'importe\b"
     r"|\bcualquiera\b|\bambos\b|\bles deux\b"
 )
 
@@ -100,6 +105,34 @@ def _skill_cue(text: str) -> str | None:
     return None
 
 
+def _bare(text: str) -> bool:
+    """Only skill names and joining words ("so reading papers", "coding and"): a subject whose
+    verb comes in a later clause of the sentence."""
+    p = _patterns()
+    for pattern in p["skills"].values():
+        text = pattern.sub(" ", text)
+    return all(w in FILLERS for w in re.findall(r"[\w']+", text))
+
+
+def _cue_ahead(clause: Clause) -> str | None:
+    """The cue of the rest of the sentence, when only more skill names come before it: "reading
+    papers and forming ideas come naturally", "reading and writing are hard for me"."""
+    p = _patterns()
+    source = clause.source
+    if source is None or clause.sentence >= len(source.sentences):
+        return None
+    end = source.sentences[clause.sentence][1]
+    rest = fold(source.text[clause.start + len(clause.text) : end])
+    hits = [m for key in ("neutral", "want", "have") if (m := p[key].search(rest))]
+    if not hits:
+        return None
+    first = min(hits, key=lambda m: m.start())
+    if not _skill_mentions(rest[: first.start()]) or not _bare(rest[: first.start()]):
+        return None  # "X and Y are hard for me"; not "ideas, bad at writing"
+    cue = _skill_cue(rest[: first.end()])
+    return None if cue == "neutral" else cue
+
+
 def _help_cue(text: str) -> str | None:
     p = _patterns()
     if p["offer_always"].search(text) or p["offer"].search(text):
@@ -109,6 +142,9 @@ def _help_cue(text: str) -> str | None:
     return None
 
 
+FILLERS = frozenset(
+    {"and", "or", "n", "so", "but", "also", "both", "then", "my", "the", "a", "an", "are", "is"}
+)
 SLOT_SKILL = {"skills_have": "have", "skills_want": "want"}
 SLOT_HELP = {"seeking": "seek", "offering": "offer"}
 
@@ -144,7 +180,8 @@ def skills_and_help(clause: Clause, slot: str | None, carry: Carry) -> list[Find
         carry.skill = None if cue == "neutral" else cue
     if not mentions:
         return out
-    polarity = cue if cue is not None else carry.skill or SLOT_SKILL.get(slot or "")
+    ahead = _cue_ahead(clause) if cue is None and carry.skill is None and _bare(low) else None
+    polarity = cue if cue is not None else carry.skill or ahead or SLOT_SKILL.get(slot or "")
     if polarity in (None, "neutral"):
         return out
     field = "skills_have" if polarity == "have" else "skills_want"

@@ -50,8 +50,14 @@ ODD_RUN = re.compile(r"\s{2,}|[^\S \n]|([^\w\s])\1{3,}")  # what ``normalise`` r
 MAX_SENTENCE = 600
 MAX_SENTENCES = 300
 WORDY = re.compile(r"\w")  # a sentence or clause without a letter or digit says nothing: not read
-RELATIVE = re.compile(r"\s(?:who|who's|whom|that are|that is|that have|who are|which)\b[^,;:!?.()]*")
+# a relative clause runs to the next punctuation or to "and some/a/an ..." (a new thing asked for:
+# "collaborators who code well and some compute")
+RELATIVE = re.compile(
+    r"\s(?:who|who's|whom|that are|that is|that have|who are|which|that can|that could)\b"
+    r"(?:(?! and (?:some|a|an|also|maybe|any)\b)[^,;:!?.()])*"
+)
 MAX_QUOTE = 160
+ASK_SPLIT = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
@@ -314,12 +320,21 @@ def _slot_patterns() -> list[tuple[str, re.Pattern[str]]]:
     return [(slot, words_pattern(cues)) for slot, cues in lexicon("conversation")["slots"]]
 
 
+def _asked(question: str) -> str:
+    """The folded sentences of ``question`` that end in "?" (all of it when none does): an
+    explanation before the question ("A study group is ... to learn together. What help would be
+    most useful?") does not decide what was asked."""
+    low = fold(question)
+    asked = [s for s in ASK_SPLIT.split(low) if s.rstrip().endswith("?")]
+    return " ".join(asked) if asked else low
+
+
 def question_slots(question: str | None) -> list[str]:
     """Every slot a question asks about, in cue order ("where are you, how many hours a week and
     which languages?" asks three)."""
     if not question:
         return []
-    low = fold(question)
+    low = _asked(question)
     return [slot for slot, pattern in _slot_patterns() if pattern.search(low)]
 
 
@@ -327,7 +342,7 @@ def question_slot(question: str | None) -> str | None:
     """Which slot the assistant's question asks about (first matching cue list wins), or None."""
     if not question:
         return None
-    low = fold(question)
+    low = _asked(question)
     for slot, pattern in _slot_patterns():
         if pattern.search(low):
             return slot
