@@ -28,12 +28,16 @@ OFFSET = re.compile(r"(?<![\w])(?:utc|gmt)\s*([+\-−–])\s*(\d{1,2})(?:[:.](\d
 SIGNED = re.compile(r"^\s*([+\-−–])\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 NAME_SAID = re.compile(
     r"(?i:\bmy name is|\bmy name's|\bcall me|\bi'm|\bi am|\bthis is|\bme llamo|\bsoy|\bje m'appelle"
+    r"|\bmyself|\bmy name na|\bi am called|\bi'm called|\bthey call me|\bjina langu ni|\bnaitwa"
     r"|\bsou o|\bsou a|\bmeu nome é)\s+([A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?)"
 )
 NEGATION = re.compile(r"(?:\bnot|\bno longer in|\bmoved from|\bleft|\bformerly in|\bnot in)\s+$")
 DEGREES = frozenset({"phd", "masters", "undergrad"})
 DEGREE_DONE = re.compile(r"\s*(?:from\b|\(?(?:19|20)\d\d\b|in (?:19|20)\d\d\b|,? (?:19|20)\d\d\b)")
 NOT_NOW = re.compile(r"(?:\bnot|\bno|\bno longer|\bnever|n't)\s+(?:an?\s+|the\s+)?$")
+NOT_THIS = re.compile(r"(?:\bnot|\binstead of|\brather than|\bno longer)\s+$")
+NOT_SPOKEN = re.compile(r"(?:\bnot|\bno|\bexcept|\bdon'?t speak|\bbut not|\bwithout)\s+$")
+REVISED = re.compile(r"\b(?:make it|make that|change it to|change that to)\s+(\d{1,2})(?=\s*+(?:[.!;,]|$))")
 COMPUTE = re.compile(r"\b(?:gpus?|compute|credits?|a100s?|h100s?|tpus?|cluster|servers?)\b")
 
 
@@ -114,6 +118,7 @@ def languages(sentence: Clause, slot: str | None) -> list[Finding]:
         chosen = hits
     elif cue:
         chosen = [m for m in hits if m.start() > cue.start() or p["speaker"].match(low, m.start())]
+    chosen = [m for m in chosen if not NOT_SPOKEN.search(low, max(0, m.start() - 20), m.start())]
     return [sentence.finding("languages", p["names"][m.group(0)], m.start()) for m in chosen]
 
 
@@ -188,11 +193,12 @@ def _hour_patterns() -> dict[str, Any]:
     amount = rf"(?:{NUM}|{alternation(list(numbers))})"
     unit = r"(?:hours?|hrs?|h|horas?|heures?|giờ|stunden)"
     per = (
-        r"(?:\s*(?:a|an|per|/|each|every|a la|à la|por|par|mỗi|in a|pro)\s*|\s+)"
-        r"(week|wk|semana|semaine|tuần|woche|month|mes|mês|mois|tháng|day|día|dia|jour|ngày|tag)"
+        r"(?:\s*(?:a|an|per|/|each|every|a la|à la|por|par|mỗi|in a|pro|kwa|kila)\s*|\s+)"
+        r"(week|wk|semana|semaine|tuần|woche|wiki|month|mes|mês|mois|tháng|mwezi|day|día|dia|jour|ngày|tag|siku)"
     )
     return {
         "numbers": numbers,
+        "unit_first": re.compile(rf"(?<![\w])(?:masaa|saa)\s*({amount})(?![\w.]){per}(?![\w])"),
         "rate": re.compile(
             rf"(?<![\w.])({amount})(?:\s*(?:-|–|to|or|o|ou|a)\s*({amount}))?"
             rf"\s*{unit}(?![\w])(?:{per})?(?![\w])"
@@ -211,7 +217,7 @@ def _amount(text: str, numbers: dict[str, float]) -> float:
 def _weekly(value: float, period: str | None, low: str) -> int:
     if period and period[0] in "mt" and period != "tuần":
         return round(value / WEEKS_PER_MONTH)
-    if period and period in ("day", "día", "dia", "jour", "ngày", "tag"):
+    if period and period in ("day", "día", "dia", "jour", "ngày", "tag", "siku"):
         return round(value * (5 if re.search(r"\bweekdays?\b|\bworkdays?\b", low) else 7))
     return round(value)
 
@@ -223,10 +229,14 @@ def hours_per_week(clause: Clause, slot: str | None, short_turn: bool) -> list[F
     if COMPUTE.search(low):
         return []
     last: tuple[int, int] | None = None  # the last rate in range counts (later words win)
-    for m in p["rate"].finditer(low):
-        value = _weekly(_amount(m.group(1), p["numbers"]), m.group(3), clause.low)
-        if 0 <= value <= 80:
-            last = (value, m.start())
+    rates = [(m.group(1), m.group(3), m.start()) for m in p["rate"].finditer(low)]
+    rates += [(m.group(1), m.group(2), m.start()) for m in p["unit_first"].finditer(low)]
+    for amount, period, at in sorted(rates, key=lambda r: r[2]):
+        value = _weekly(_amount(amount, p["numbers"]), period, clause.low)
+        if 0 <= value <= 80 and not NOT_THIS.search(low, max(0, at - 16), at):
+            last = (value, at)  # "4 hours, not 6 hours": the negated one is not the answer
+    if last is None and (m := REVISED.search(low)):
+        last = (round(_amount(m.group(1), p["numbers"])), m.start(1))  # "5 is too much, make it 3"
     out = [clause.finding("hours_per_week", last[0], last[1])] if last is not None else []
     if not out and slot == "hours_per_week" and short_turn and (m := p["bare"].match(low)):
         value = round(_amount(m.group(1), p["numbers"]))

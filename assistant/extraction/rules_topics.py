@@ -17,7 +17,7 @@ import re
 from functools import cache
 from typing import Any
 
-from assistant.extraction.rules_text import Clause, Finding, alternation, lexicon, words_pattern
+from assistant.extraction.rules_text import Clause, Finding, alternation, fold, lexicon, words_pattern
 
 VERBS = re.compile(
     r"(?<![\w'])(?:can|could|would|will|should|is|are|am|was|were|be|do|does|did|join|want|wants|like|need"
@@ -94,7 +94,10 @@ def topics(sentence: Clause, slot: str | None, short_turn: bool) -> list[Finding
         found.extend(_phrases(text, low, 0))
     for m in p["vocab"].finditer(low):
         found.append((text[m.start() : m.end()], m.start()))
+    said = {word for topic, _ in found for word in TOKEN.findall(fold(topic))}
     for m in p["abbrev_low"].finditer(low):
+        if m.group(0) in said:
+            continue  # "planning con LLMs" was said whole: its "LLMs" is no topic of its own
         if text[m.start() : m.end()].isupper() or m.group(0).endswith("s"):
             found.append((p["abbrev"][m.group(0)], m.start()))
     return [sentence.finding("topics", topic, at) for topic, at in found]
