@@ -127,8 +127,10 @@ def _cue_ahead(clause: Clause) -> str | None:
     if not hits:
         return None
     first = min(hits, key=lambda m: m.start())
-    if not _skill_mentions(rest[: first.start()]) or not _bare(rest[: first.start()]):
-        return None  # "X and Y are hard for me"; not "ideas, bad at writing"
+    if not _bare(rest[: first.start()]):
+        return None
+    if not _skill_mentions(rest[: first.start()]) and _skill_mentions(rest[first.end() :]):
+        return None  # "X and Y are hard for me", "X, I want to improve it"; not "ideas, bad at writing"
     cue = _skill_cue(rest[: first.end()])
     return None if cue == "neutral" else cue
 
@@ -143,7 +145,25 @@ def _help_cue(text: str) -> str | None:
 
 
 FILLERS = frozenset(
-    {"and", "or", "n", "so", "but", "also", "both", "then", "my", "the", "a", "an", "are", "is"}
+    {
+        "and",
+        "or",
+        "n",
+        "so",
+        "but",
+        "also",
+        "both",
+        "then",
+        "my",
+        "the",
+        "a",
+        "an",
+        "are",
+        "is",
+        "i",
+        "i'm",
+        "im",
+    }
 )
 SLOT_SKILL = {"skills_have": "have", "skills_want": "want"}
 SLOT_HELP = {"seeking": "seek", "offering": "offer"}

@@ -23,7 +23,7 @@ VERBS = re.compile(
     r"(?<![\w'])(?:can|could|would|will|should|is|are|am|was|were|be|do|does|did|join|want|wants|like|need"
     r"|needs|have|has|had|think|guess|feel|know|hope|love|help|get|got|go|make)(?![\w'])"
 )
-PRONOUNS = re.compile(r"(?<![\w'])(?:i|i'm|i've|i'd|my|me|we|our|us|you|your|mine)(?![\w'])")
+PRONOUNS = re.compile(r"(?<![\w'])(?:i|i'm|im|i've|ive|i'd|my|me|we|our|us|you|your|mine)(?![\w'])")
 MAX_WORDS = 8
 MAX_TOPICS_READ = 200
 FUNCTION_WORDS = frozenset({"for", "of", "in", "on", "the", "a", "and", "with"})

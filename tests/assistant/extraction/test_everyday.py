@@ -53,6 +53,9 @@ def profile(*texts: str) -> dict[str, Any]:
         (TOPIC_Q, "reading papers and coding come easy to me", "skills_have", {"read", "code"}),
         (TOPIC_Q, "coding and writing are hard for me", "skills_want", {"code", "write"}),
         (TOPIC_Q, "my writing is slow", "skills_want", {"write"}),
+        (TOPIC_Q, "speaking, i want to improve it", "skills_want", {"speak"}),
+        (TOPIC_Q, "my english is poor but coding is good", "skills_have", {"code"}),
+        (TOPIC_Q, "reading is not good for me", "skills_want", {"read"}),
         (TOPIC_Q, "i dey sabi coding well well", "skills_have", {"code"}),
         (TOPIC_Q, "i am strong in building networks with other labs", "skills_have", {"network"}),
     ],
@@ -202,3 +205,12 @@ def test_make_it_needs_a_bare_number() -> None:
 @pytest.mark.parametrize("text", ["Myself Anjali, final year btech", "my name na Chidi", "They call me Wei."])
 def test_name_cues(text: str) -> None:
     assert extract(text).display_name in {"Anjali", "Chidi", "Wei"}
+
+
+def test_a_no_apostrophe_im_is_not_a_topic() -> None:
+    assert profile(TOPIC_Q, "im a teacher at a school")["topics"] == []
+
+
+def test_could_someone_lend_me_a_gpu_seeks_compute() -> None:
+    got = profile(HELP_Q, "could someone lend me a gpu for a week")
+    assert got["seeking"] == {"compute"} and got["offering"] == set()
