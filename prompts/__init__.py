@@ -1,6 +1,7 @@
 """Prompt templates as versioned files, loaded with importlib.resources.
 
-Layout: ``prompts/<name>/v<N>.md``. A file is a list of chat messages, each opened by a
+Layout: ``prompts/<name>/v<N>.md``; versioned data the prompts and replies use (the offline
+answer set) is ``prompts/<name>/v<N>.json`` (``load_data``), released the same way. A file is a list of chat messages, each opened by a
 header line ``=== system ===``, ``=== user ===`` or ``=== assistant ===``; lines before the
 first header (a comment for reviewers) are ignored. Variables are written ``{{ name }}``.
 
@@ -31,6 +32,7 @@ ROLES = ("system", "user", "assistant")
 _HEADER = re.compile(r"^=== (system|user|assistant) ===[ \t]*$", re.MULTILINE)
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _VERSION = re.compile(r"^v(\d+)\.md$")
+_DATA_VERSION = re.compile(r"^v(\d+)\.json$")
 MANIFEST = "released.json"
 
 
@@ -78,10 +80,52 @@ def versions(name: str) -> list[str]:
     return [f"v{n}" for n in sorted(int(m.group(1)) for m in found)]
 
 
-def names() -> list[str]:
-    """Every prompt name in the package."""
+def _folders() -> list[Traversable]:
     root = resources.files(__name__)
-    return sorted(f.name for f in root.iterdir() if f.is_dir() and not f.name.startswith(("_", ".")))
+    return [f for f in root.iterdir() if f.is_dir() and not f.name.startswith(("_", "."))]
+
+
+def names() -> list[str]:
+    """Every prompt name in the package (folders of ``v<N>.md`` files)."""
+    return sorted(f.name for f in _folders() if any(_VERSION.match(x.name) for x in f.iterdir()))
+
+
+def data_names() -> list[str]:
+    """Every versioned data set in the package (folders of ``v<N>.json`` files, e.g. answers)."""
+    return sorted(f.name for f in _folders() if any(_DATA_VERSION.match(x.name) for x in f.iterdir()))
+
+
+def data_versions(name: str) -> list[str]:
+    found = [m for m in (_DATA_VERSION.match(f.name) for f in _folder(name).iterdir()) if m]
+    return [f"v{n}" for n in sorted(int(m.group(1)) for m in found)]
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A versioned JSON data set (the same release rule as prompts: never edited in place)."""
+
+    name: str
+    version: str
+    content: dict[str, object]
+    sha256: str
+
+
+@lru_cache(maxsize=16)
+def load_data(name: str, version: str | None = None) -> DataFile:
+    """One version of a data set (default: the newest)."""
+    available = data_versions(name)
+    version = version or (available[-1] if available else None)
+    if version is None or version not in available:
+        raise PromptError(f"data set {name!r} has no version {version or 'file (v1.json, ...)'}")
+    source = _folder(name).joinpath(f"{version}.json").read_text(encoding="utf-8")
+    try:
+        content = json.loads(source)
+    except json.JSONDecodeError as exc:
+        raise PromptError(f"prompts/{name}/{version}.json is not valid JSON ({exc.msg})") from None
+    if not isinstance(content, dict):
+        raise PromptError(f"prompts/{name}/{version}.json must hold a JSON object")
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    return DataFile(name, version, content, digest)
 
 
 def parse(name: str, version: str, source: str) -> PromptTemplate:

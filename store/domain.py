@@ -187,13 +187,18 @@ class DialogueState(Strict):
     asked: set[str] = Field(default_factory=set, description="Interview slots asked so far.")
     declined: set[str] = Field(default_factory=set, description="Slots the person chose not to answer.")
     told_offline: bool = Field(False, description="The person was told the language model is not answering.")
+    reasked: set[str] = Field(
+        default_factory=set, description="Slots already asked a second time after a non-answer."
+    )
+    restart_asked: bool = Field(False, description="Mingle asked whether to start over; a yes clears the draft.")
+    draft_from: int = Field(0, ge=0, description="Index of the first message of the current draft.")
 
-    @field_serializer("asked", "declined")
+    @field_serializer("asked", "declined", "reasked")
     def _sorted(self, slots: set[str]) -> list[str]:
         return sorted(slots)
 
 
-MessageKind = Literal["interview", "command", "event"]
+MessageKind = Literal["interview", "command", "event", "aside"]
 
 
 class Message(Strict):
@@ -201,7 +206,8 @@ class Message(Strict):
     ``interview`` is the person's answers and Mingle's questions (all an extractor ever reads),
     ``command`` a command or search and its answer, ``event`` what Mingle says when something
     happens (an introduction asked, accepted or declined, a suggestion acted on), which may
-    name other people and carry their contact."""
+    name other people and carry their contact, and ``aside`` a turn that answers nothing (a
+    question to Mingle, small talk, "say again", "start over") and Mingle's reply to it."""
 
     role: Literal["assistant", "user"]
     content: str

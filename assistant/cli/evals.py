@@ -95,6 +95,33 @@ def _save_run(kind: str, metrics: Mapping[str, Any], extra: Mapping[str, Any], r
     return run_dir
 
 
+@eval_app.command("questions")
+def eval_questions(
+    data: Annotated[Path, typer.Option(help="Questions with the expected answer id (JSON Lines).")],
+    runs: RunsDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Newcomers' questions through the offline answer set: right answers, wrong and false ones."""
+    from assistant.conversation.answers import AnswerBook
+    from assistant.services import open_embedder
+    from evals.questions import run_questions_eval
+
+    metrics = run_questions_eval(data, AnswerBook(open_embedder(load_settings())))
+    run_dir = _save_run("questions", metrics, {"data": str(data)}, runs)
+    if as_json:
+        print_json(metrics)
+        return
+    console = Console()
+    table = Table("style", "accuracy", title=f"questions ({metrics['questions']})")
+    for style, accuracy in metrics["per_style"].items():
+        table.add_row(style, f"{accuracy:.2f}")
+    console.print(table)
+    console.print(
+        f"answered right {metrics['answered_right']:.3f} · wrong answers {metrics['wrong_answers']} · "
+        f"false answers {metrics['false_answers']:.3f} · run {run_dir}"
+    )
+
+
 @eval_app.command("interview")
 def eval_interview(
     data: Annotated[Path, typer.Option(help="Transcripts with gold profiles: the simulated newcomers.")],

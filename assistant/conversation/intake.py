@@ -14,20 +14,16 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from assistant.conversation.interview import (
-    next_step,
-    progress_note,
-    ready_to_match,
-    skipped,
-    wants_to_finish,
-)
+from assistant.conversation.answers import AnswerBook
+from assistant.conversation.interview import next_step, progress_note, ready_to_match, slot_filled
 from assistant.conversation.intros import IntroService
 from assistant.conversation.markup import escape, literal
 from assistant.conversation.privacy import delete_person, export_person
+from assistant.conversation.reflect import CORRECT_ME, reask, reflect
+from assistant.conversation.repair import aside, start_over
 from assistant.conversation.replies import (
     Ask,
     Card,
@@ -39,58 +35,25 @@ from assistant.conversation.replies import (
     Say,
     SearchResults,
 )
+from assistant.conversation.state import (  # MAX_MESSAGE: the limit, for callers
+    LONG_MESSAGE,
+    MAX_MESSAGE,
+    NO,
+    SEARCH,
+    YES,
+    Conversation,
+)
 from assistant.conversation.texts import HELP_TEXT
-from assistant.extraction.port import Extraction, Extractor
-from assistant.extraction.rules import READ_LIMIT, read_in_part
+from assistant.conversation.turns import ASIDES, Turn, TurnKind, classify
+from assistant.extraction.port import Extractor
+from assistant.extraction.rules import read_in_part
 from retrieval.service import MatchService
-from store.domain import DialogueState, Feedback, Message, MessageKind, Phase, Profile, interview_only
+from store.domain import Feedback, Message, MessageKind, Phase, Profile
 from store.errors import IndexUnavailable, InputError
 from store.repositories import Store
 
 log = logging.getLogger(__name__)
 R = TypeVar("R", bound=Reply)
-
-MAX_MESSAGE = 20_000
-LONG_MESSAGE = (
-    f"That's a long message: I read its first {READ_LIMIT:,} characters closely. If something "
-    "important comes after that, send that part again on its own."
-)
-SEARCH = re.compile(
-    r"^\s*(/search\b|find\b|search\b|look(ing)? for someone|anyone who|someone who)", re.IGNORECASE
-)
-YES = re.compile(
-    r"^\s*(yes|yep|yeah|correct|looks (good|right)|that'?s right|confirm|save( it)?|ok(ay)?|sure|👍)\b",
-    re.IGNORECASE,
-)
-
-
-@dataclass
-class Conversation:
-    transcript_id: str
-    owner: str
-    messages: list[Message] = field(default_factory=list)
-    asked: set[str] = field(default_factory=set)
-    declined: set[str] = field(default_factory=set)
-    pending: str | None = None  # the slot of the last question
-    told_offline: bool = False
-    extraction: Extraction = field(default_factory=Extraction)
-    phase: Phase = Phase.interview
-    profile_id: str | None = None
-    was_ready: bool = False
-
-    def state(self) -> DialogueState:
-        """The dialogue state as data, stored with each assistant message."""
-        return DialogueState(
-            phase=self.phase,
-            pending=self.pending,
-            asked=set(self.asked),
-            declined=set(self.declined),
-            told_offline=self.told_offline,
-        )
-
-    def restore(self, state: DialogueState) -> None:
-        self.phase, self.pending, self.told_offline = state.phase, state.pending, state.told_offline
-        self.asked, self.declined = set(state.asked), set(state.declined)
 
 
 class IntakeService:
@@ -102,6 +65,7 @@ class IntakeService:
         self.extractor = extractor
         self.matching = matching
         self.intros = IntroService(store)
+        self.answers = AnswerBook(matching.embedder)
 
     # --- lifecycle ------------------------------------------------------------------------
     def start(self, owner: str, opening: str, transcript_id: str | None = None) -> Conversation:
@@ -145,7 +109,7 @@ class IntakeService:
         state = next((m.state for m in reversed(transcript.messages) if m.state is not None), None)
         if state is not None:
             conversation.restore(state)
-        conversation.extraction = self.extractor.extract(interview_only(conversation.messages))
+        conversation.extraction = self.extractor.extract(conversation.draft_turns())
         conversation.was_ready = ready_to_match(conversation.extraction)
         return conversation
 
@@ -171,7 +135,15 @@ class IntakeService:
                 "(a bio or CV summary is plenty)"
             )
         stripped = text.strip()
-        kind: MessageKind = "command" if stripped.startswith("/") or SEARCH.match(stripped) else "interview"
+        command = stripped.startswith("/") or bool(SEARCH.match(stripped))
+        turn = classify(stripped) if not command else None
+        yes = bool(YES.match(stripped)) and (
+            conversation.restart_asked or conversation.phase == Phase.confirm
+        )
+        kind: MessageKind = "command" if command else "interview"
+        no = conversation.restart_asked and bool(NO.match(stripped))
+        if turn is not None and (turn.kind in ASIDES or no or (yes and conversation.restart_asked)):
+            kind = "aside"  # answers nothing: the extractor never reads it
         message = Message(role="user", content=text, kind=kind)
         self.store.transcripts.append(conversation.transcript_id, message)  # stored before anything else
         conversation.messages.append(message)
@@ -181,17 +153,34 @@ class IntakeService:
             return self._command(conversation, stripped)
         if SEARCH.match(stripped):
             return self._search(conversation, stripped)
-        if conversation.phase == Phase.confirm and YES.match(stripped):
+        assert turn is not None
+        if conversation.restart_asked:
+            conversation.restart_asked = False
+            if yes:
+                return self._reply(conversation, start_over(conversation))
+            if no:
+                carry_on = Turn(TurnKind.smalltalk, reply="Okay, we carry on.")
+                return self._reply(conversation, aside(conversation, carry_on, self.answers))
+        if conversation.phase == Phase.confirm and yes:
             return self.confirm(conversation)
-        return self._interview(conversation, stripped)
+        if turn.kind in ASIDES:
+            return self._reply(conversation, aside(conversation, turn, self.answers))
+        return self._interview(conversation, stripped, turn)
 
-    def _interview(self, conversation: Conversation, text: str) -> Reply:
-        was_skipped = skipped(conversation.pending, text)
-        if was_skipped and conversation.pending:
-            conversation.declined.add(conversation.pending)
-        conversation.extraction = self.extractor.extract(interview_only(conversation.messages))
+    def _interview(self, conversation: Conversation, text: str, turn: Turn) -> Reply:
+        pending = conversation.pending
+        was_skipped = turn.kind == TurnKind.skip and pending is not None
+        if was_skipped and pending:
+            conversation.declined.add(pending)
+        before = conversation.extraction
+        conversation.extraction = self.extractor.extract(conversation.draft_turns())
         conversation.declined |= conversation.extraction.declined
-        note = progress_note(conversation.extraction, conversation.was_ready)
+        said_back = reflect(before, conversation.extraction)
+        if said_back and not conversation.reflected:
+            said_back, conversation.reflected = f"{said_back} {CORRECT_ME}", True
+        answered = [f.entry.answer for q in turn.questions if (f := self.answers.find(q)) is not None]
+        progress = progress_note(conversation.extraction, conversation.was_ready)
+        note = " ".join(p for p in (said_back, *answered, progress) if p)
         if conversation.extraction.source == "rules" and read_in_part(text):
             note = " ".join(p for p in (LONG_MESSAGE, note) if p)
         if self.expects_llm and conversation.extraction.source == "rules" and not conversation.told_offline:
@@ -205,14 +194,23 @@ class IntakeService:
                 if p
             )
         conversation.was_ready = ready_to_match(conversation.extraction)
-        if conversation.phase != Phase.interview or (wants_to_finish(text) and conversation.was_ready):
-            return self._card(
-                conversation,
-                "Here is your updated profile." if conversation.phase != Phase.interview else "",
-            )
+        if conversation.phase != Phase.interview or (turn.kind == TurnKind.done and conversation.was_ready):
+            lead = "Here is your updated profile." if conversation.phase != Phase.interview else ""
+            return self._card(conversation, " ".join(p for p in (note, lead) if p))
+        if (
+            pending is not None
+            and turn.kind == TurnKind.answer
+            and pending not in conversation.reasked
+            and not slot_filled(pending, conversation.extraction)
+        ):  # not understood (or answered another question): ask again once, with examples
+            conversation.reasked.add(pending)
+            lead = "Thanks!" if said_back else "Sorry, I didn't quite catch that."
+            again = " ".join(p for p in (note, lead, reask(pending, conversation.extraction)) if p)
+            return self._reply(conversation, Ask(again, pending))
         step = next_step(conversation.extraction, conversation.asked, conversation.declined)
         if step.kind == "confirm" or step.slot is None:
-            return self._card(conversation, "Thank you, that's everything I wanted to ask.")
+            thanks = "Thank you, that's everything I wanted to ask."
+            return self._card(conversation, " ".join(p for p in (note, thanks) if p))
         conversation.asked.add(step.slot)
         conversation.pending = step.slot
         prefix = "No problem. " if was_skipped else ""

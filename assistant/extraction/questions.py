@@ -40,7 +40,10 @@ AUX = _set(
     "wont won't would should shall may might must"
 )
 PRONOUN = _set("i you u it this that there we they he she mingle my your these those someone")
-LEADERS = _set("and so but also ok okay sorry hi hello btw then wait um umm hmm oh")
+LEADERS = _set(
+    "and so but also ok okay sorry hi hello hey btw then wait um umm hmm oh pls plz please kindly "
+    "abeg sir madam ma excuse me mingle"
+)
 ASKING = (
     ("i", "dont", "understand"),
     ("i", "don't", "understand"),

@@ -194,11 +194,20 @@ def read_in_part(text: str) -> bool:
     return len(text) > READ_LIMIT and len(Source.of(text).text) > READ_LIMIT
 
 
-def read_turn(index: int, question: str | None, text: str) -> Reading:
-    slot = question_slot(question)
+def read_turn(index: int, question: str | None, text: str, pending: str | None = None) -> Reading:
+    """``pending`` is the interview slot Mingle's question asked (stored with the question);
+    without it (a transcript from elsewhere) the question's wording says what it asked."""
+    slot: str | None
+    also: tuple[str, ...]
+    if pending == "practical":
+        slot, also = FACTS[0], FACTS  # as the practical question reads (languages first)
+    elif pending in CONTRACT_FIELDS:
+        slot, also = pending, ()
+    else:
+        slot = question_slot(question)
+        also = tuple(s for s in question_slots(question) if s in FACTS)
     if is_decline(text):
         return Reading(slot if slot in CONTRACT_FIELDS else None, (), None)
-    also = tuple(s for s in question_slots(question) if s in FACTS)
     found, given = turn_findings(index, text, slot, also, question or "")
     return Reading(None, tuple(found), given)
 
@@ -213,18 +222,18 @@ class RulesExtractor:
     long turn is not re-read on every later message."""
 
     def __init__(self, cache_turns: int = 256, cache_findings: int = 50_000) -> None:
-        self._cache: OrderedDict[tuple[int, str | None, str], Reading] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, str | None, str, str | None], Reading] = OrderedDict()
         self._limits = (cache_turns, cache_findings)
         self._held = 0  # findings in the cache
         self._lock = Lock()
 
-    def _read(self, index: int, question: str | None, text: str) -> Reading:
-        key = (index, question, text)
+    def _read(self, index: int, question: str | None, text: str, pending: str | None) -> Reading:
+        key = (index, question, text, pending)
         with self._lock:
             if (hit := self._cache.get(key)) is not None:
                 self._cache.move_to_end(key)
                 return hit
-        reading = read_turn(index, question, text)
+        reading = read_turn(index, question, text, pending)
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = reading
@@ -239,11 +248,13 @@ class RulesExtractor:
         declined: dict[str, Order] = {}
         name: tuple[str, str] | None = None
         question: str | None = None
+        pending: str | None = None
         for index, turn in enumerate(turns):
             if turn.role == "assistant":
                 question = turn.content
+                pending = turn.state.pending if turn.state is not None else None
                 continue
-            reading = self._read(index, question, turn.content)
+            reading = self._read(index, question, turn.content, pending)
             if reading.declined is not None:
                 declined[reading.declined] = (index, 0)
             findings += reading.findings

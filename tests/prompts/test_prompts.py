@@ -67,10 +67,13 @@ def test_extract_profile_reask_golden() -> None:
 def test_every_version_on_disk_is_released_and_unchanged() -> None:
     manifest = prompts.released()
     on_disk = {f"{name}/{version}" for name in prompts.names() for version in prompts.versions(name)}
-    assert on_disk, "the prompts package holds no prompt"
+    data = {f"{name}/{v}" for name in prompts.data_names() for v in prompts.data_versions(name)}
+    assert on_disk and data, "the prompts package holds no prompt or no data set"
+    on_disk |= data
     for key in sorted(on_disk):
         name, version = key.split("/")
-        digest = prompts.load(name, version).sha256
+        file = prompts.load_data(name, version) if key in data else prompts.load(name, version)
+        digest = file.sha256
         assert key in manifest, f'new prompt version {key}: add "{key}": "{digest}" to prompts/released.json'
         assert manifest[key] == digest, (
             f"prompt {key} was edited after release: restore it and put the change in a new version file"
