@@ -2,8 +2,9 @@
 
 Layout: ``prompts/<name>/v<N>.md``; versioned data the prompts and replies use (the offline
 answer set) is ``prompts/<name>/v<N>.json`` (``load_data``), released the same way. A prompt
-file is a list of chat messages, each opened by a header line ``=== system ===``, ``=== user ===`` or ``=== assistant ===``; lines before the
-first header (a comment for reviewers) are ignored. Variables are written ``{{ name }}``.
+file is a list of chat messages, each opened by a header line ``=== system ===``,
+``=== user ===`` or ``=== assistant ===``; lines before the first header (a comment for
+reviewers) are ignored. Variables are written ``{{ name }}``.
 
 Rules:
 - ``render`` fails with a ``PromptError`` when a variable the template uses is not given, or

@@ -190,7 +190,7 @@ class DialogueState(Strict):
     reasked: set[str] = Field(
         default_factory=set, description="Slots already asked a second time after a non-answer."
     )
-    restart_asked: bool = Field(False, description="Mingle asked whether to start over (yes clears the draft).")
+    restart_asked: bool = Field(False, description="Mingle asked whether to start over (yes clears).")
     draft_from: int = Field(0, ge=0, description="Index of the first message of the current draft.")
 
     @field_serializer("asked", "declined", "reasked")
