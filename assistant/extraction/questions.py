@@ -31,8 +31,8 @@ _WORD = re.compile(r"[\w']+")
 _SENTENCE = re.compile(r"[^.!?\n。？！]+[.!?。？！]*")
 
 WH = _set(
-    "what whats what's wat wht whats' how hows how's who whos who's whom whose why where "
-    "wheres where's when whens which"
+    "what whats what's wat wht whats' how hows how's who whos who's whom whose why where wheres "
+    "where's when whens which wetin kilode kya kaise kyun qué que quoi pourquoi comment cómo como"
 )
 WH_IS = _set("whats what's hows how's whos who's wheres where's whens")  # "what is" in one word
 AUX = _set(
@@ -63,6 +63,11 @@ ASKING = (
     ("please", "explain"),
     ("meaning", "of"),
     ("not", "sure", "what"),
+    ("i", "dont", "know", "what"),
+    ("i", "don't", "know", "what"),
+    ("i", "do", "not", "know", "what"),
+    ("idk", "what"),
+    ("no", "idea", "what"),
     ("im", "not", "sure", "what"),
     ("i'm", "not", "sure", "what"),
 )

@@ -145,7 +145,18 @@ def _in_range(field: str, value: object) -> bool:
 
 
 def assemble(findings: list[Finding], declined: dict[str, Order], name: tuple[str, str] | None) -> Extraction:
-    """Findings → one Extraction: latest scalar wins, sets accumulate, later declines clear."""
+    """Findings → one Extraction: latest scalar wins, sets accumulate, later declines clear, and
+    a value taken back ("remove the compute", a "-<field>" finding) is dropped if said before."""
+    taken_back: dict[tuple[str, object], Order] = {}  # (field, value) → when it was last taken back
+    for f in findings:
+        if f.field.startswith("-"):
+            key = (f.field[1:], f.value)
+            taken_back[key] = max(taken_back.get(key, f.order), f.order)
+    findings = [
+        f
+        for f in findings
+        if not f.field.startswith("-") and f.order > taken_back.get((f.field, f.value), (-1, -1))
+    ]
     findings = _resolve_skills(findings)
     values: dict[str, object] = {}
     evidence: dict[str, list[str]] = {}

@@ -169,12 +169,60 @@ SLOT_SKILL = {"skills_have": "have", "skills_want": "want"}
 SLOT_HELP = {"seeking": "seek", "offering": "offer"}
 
 
+# Taking something back ("remove the compute", "mentor not needed", "I can't give mentorship
+# anymore", "sorry, not reading papers"): a finding on "-<field>" that, in ``assemble``, drops
+# that value from that field when said after it. Each pattern is alternations of fixed words.
+REMOVE = re.compile(
+    r"\b(?:remove|delete|drop|forget(?: about)?|take out|erase|withdraw|quita|retira|enlève|supprime)"
+    r" (?:the |a |an |my |all |that )?"
+)
+NOT_FIRST = re.compile(
+    r"^(?:(?:sorry|oops|actually|wait|no|oh|ah|ok|okay|i mean|i meant|correction)[\s,.!:;-]{1,3}){0,4}"
+    r"(?:not|sio|pas|não|nao|không|nahi|nahin) (?:the |a |an |my |really |so much )?"
+)
+NO_NEED = re.compile(
+    r"\bnot needed\b|\bno need\b|\bdon'?t need\b|\bdo not need\b|\bno longer need\b|\bnot looking for\b"
+    r"|\bdon'?t want\b|\bdo not want\b|\bnot necessary\b|\bnot required\b|\bnot anymore\b"
+)
+CANNOT_GIVE = re.compile(
+    r"\b(?:cannot|can'?t|can not|not able to|unable to|can no longer|no longer|won'?t)\s+"
+    r"(?:give|offer|provide|do|share|lend|mentor)\b|\bno (?:more )?time (?:for|to)\b"
+)
+BOTH_SIDES: dict[str, tuple[str, ...]] = {
+    "help": ("-seeking", "-offering"),
+    "skill": ("-skills_want", "-skills_have"),
+}
+
+
+def retractions(clause: Clause, low: str) -> list[Finding] | None:
+    """The values this clause takes back, or None when it takes nothing back."""
+    helps = [(h, m.start()) for h, pattern in _patterns()["helps"].items() for m in pattern.finditer(low)]
+    skills = _skill_mentions(low)
+    if not helps and not skills:
+        return None
+    starts = {at for _, at in [*helps, *skills]}
+    lead = NOT_FIRST.match(low)
+    fields: dict[str, tuple[str, ...]]
+    if (lead and lead.end() in starts) or any(m.end() in starts for m in REMOVE.finditer(low)):
+        fields = BOTH_SIDES
+    elif NO_NEED.search(low):
+        fields = {"help": ("-seeking",), "skill": ("-skills_want",)}
+    elif CANNOT_GIVE.search(low):
+        fields = {"help": ("-offering",), "skill": ("-skills_have",)}
+    else:
+        return None
+    out = [clause.finding(f, h, at) for h, at in helps for f in fields["help"]]
+    return out + [clause.finding(f, s, at) for s, at in skills for f in fields["skill"]]
+
+
 def skills_and_help(clause: Clause, slot: str | None, carry: Carry) -> list[Finding]:
     """Skills and help of one clause; updates ``carry`` with the cue in force."""
     p = _patterns()
     if carry.sentence != (clause.turn, clause.sentence):
         carry.sentence, carry.skill, carry.help = (clause.turn, clause.sentence), None, None
     low = p["speaker"].sub(lambda m: " " * len(m.group(0)), clause.main())
+    if (taken_back := retractions(clause, low)) is not None:
+        return taken_back
     helps = [(h, m) for h, pattern in p["helps"].items() for m in pattern.finditer(low)]
     out: list[Finding] = []
     if helps:
