@@ -98,6 +98,7 @@ def open_chat_model(settings: Settings, store: Store) -> ChatModel | None:
         settings.llm_model or "",
         api_base=settings.llm_api_base,
         timeout=settings.llm_timeout,
+        output_mode=settings.llm_output_mode,
         log=store.llm_calls,
     )
 
@@ -135,9 +136,14 @@ class Services:
         return mode_label(self.settings.llm_model, self.settings.auth)
 
     def warm_up(self) -> None:
-        """Make sure the index holds everyone (idempotent), and load the embedding model."""
+        """Make sure the index holds everyone (idempotent), load the embedding model, embed the
+        answer set and build the language detector (so no newcomer waits for them)."""
+        from assistant.conversation.language import detector
+
         self.matching.reindex()
         self.matching.embedder.embed(["warm up"])
+        self.intake.answers.prepare()
+        detector()
 
     def community_counts(self) -> tuple[int, int]:
         """(people who can be suggested, open RFPs), for the welcome."""

@@ -192,6 +192,7 @@ class DialogueState(Strict):
     )
     restart_asked: bool = Field(False, description="Mingle asked whether to start over (yes clears).")
     draft_from: int = Field(0, ge=0, description="Index of the first message of the current draft.")
+    told_language: bool = Field(False, description="Told that the offline reader knows English best.")
 
     @field_serializer("asked", "declined", "reasked")
     def _sorted(self, slots: set[str]) -> list[str]:

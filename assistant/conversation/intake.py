@@ -20,9 +20,10 @@ from typing import Any, TypeVar
 from assistant.conversation.answers import AnswerBook
 from assistant.conversation.interview import next_step, progress_note, ready_to_match, slot_filled
 from assistant.conversation.intros import IntroService
+from assistant.conversation.language import written_in
 from assistant.conversation.markup import escape, literal
 from assistant.conversation.privacy import delete_person, export_person
-from assistant.conversation.reflect import CORRECT_ME, reask, reflect
+from assistant.conversation.reflect import CORRECT_ME, LANGUAGE, reask, reflect
 from assistant.conversation.repair import aside, start_over
 from assistant.conversation.replies import (
     Ask,
@@ -38,7 +39,9 @@ from assistant.conversation.replies import (
 from assistant.conversation.state import (  # MAX_MESSAGE: the limit, for callers
     LONG_MESSAGE,
     MAX_MESSAGE,
+    MODEL_DOWN,
     NO,
+    OTHER_LANGUAGE,
     SEARCH,
     YES,
     Conversation,
@@ -180,19 +183,9 @@ class IntakeService:
             said_back, conversation.reflected = f"{said_back} {CORRECT_ME}", True
         answered = [f.entry.answer for q in turn.questions if (f := self.answers.find(q)) is not None]
         progress = progress_note(conversation.extraction, conversation.was_ready)
-        note = " ".join(p for p in (said_back, *answered, progress) if p)
-        if conversation.extraction.source == "rules" and read_in_part(text):
-            note = " ".join(p for p in (LONG_MESSAGE, note) if p)
-        if self.expects_llm and conversation.extraction.source == "rules" and not conversation.told_offline:
-            conversation.told_offline = True  # the model timed out or failed: rules answered instead
-            note = " ".join(
-                p
-                for p in (
-                    "(The language model isn't answering, so my offline rules read that; nothing is lost.)",
-                    note,
-                )
-                if p
-            )
+        note = " ".join(
+            p for p in (*self._reading_notes(conversation, text), said_back, *answered, progress) if p
+        )
         conversation.was_ready = ready_to_match(conversation.extraction)
         if conversation.phase != Phase.interview or (turn.kind == TurnKind.done and conversation.was_ready):
             lead = "Here is your updated profile." if conversation.phase != Phase.interview else ""
@@ -216,6 +209,22 @@ class IntakeService:
         prefix = "No problem. " if was_skipped else ""
         text_out = " ".join(part for part in (note, prefix + step.text) if part)
         return self._reply(conversation, Ask(text_out, step.slot))
+
+    def _reading_notes(self, conversation: Conversation, text: str) -> list[str]:
+        """What the person should know about how their message was read, each said once (a
+        long message: always): the model failed, another language, only the start was read."""
+        if conversation.extraction.source != "rules":
+            return []
+        notes = []
+        if self.expects_llm and not conversation.told_offline:
+            conversation.told_offline = True  # the model timed out or failed: rules answered instead
+            notes.append(MODEL_DOWN)
+        if not conversation.told_language and (language := written_in(text)) is not None:
+            conversation.told_language = True
+            notes.append(OTHER_LANGUAGE.format(language=LANGUAGE.get(language, "another language")))
+        if read_in_part(text):
+            notes.append(LONG_MESSAGE)
+        return notes
 
     # --- the card and saving ----------------------------------------------------------------
     def draft(self, conversation: Conversation) -> Profile:

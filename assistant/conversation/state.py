@@ -14,6 +14,11 @@ from assistant.extraction.rules import READ_LIMIT
 from store.domain import DialogueState, Message, Phase, interview_only
 
 MAX_MESSAGE = 20_000
+MODEL_DOWN = "(The language model isn't answering, so my offline rules read that; nothing is lost.)"
+OTHER_LANGUAGE = (
+    "(You wrote in {language}: please do. My offline reader understands English best, so I may "
+    "miss some of it; a few words in English help, and I always say back what I understood.)"
+)
 LONG_MESSAGE = (
     f"That's a long message: I read its first {READ_LIMIT:,} characters closely. If something "
     "important comes after that, send that part again on its own."
@@ -44,6 +49,7 @@ class Conversation:
     reasked: set[str] = field(default_factory=set)  # slots asked a second time after a non-answer
     restart_asked: bool = False
     draft_from: int = 0  # the draft is read from this message on ("start over" moves it)
+    told_language: bool = False  # told once that the offline reader knows English best
     reflected: bool = False  # said back what it understood at least once
 
     def state(self) -> DialogueState:
@@ -57,12 +63,14 @@ class Conversation:
             reasked=set(self.reasked),
             restart_asked=self.restart_asked,
             draft_from=self.draft_from,
+            told_language=self.told_language,
         )
 
     def restore(self, state: DialogueState) -> None:
         self.phase, self.pending, self.told_offline = state.phase, state.pending, state.told_offline
         self.asked, self.declined, self.reasked = set(state.asked), set(state.declined), set(state.reasked)
         self.restart_asked, self.draft_from = state.restart_asked, state.draft_from
+        self.told_language = state.told_language
         self.reflected = bool(self.asked - {"topics"})
 
     def draft_turns(self) -> list[Message]:

@@ -194,3 +194,20 @@ def test_a_mixed_message_is_read_and_its_question_answered(intake: IntakeService
     reply = intake.handle(c, "i work on medical imaging. is this free?")
     assert c.extraction.fields.topics and "free and voluntary" in reply.text
     assert kinds(intake, c) == ["interview"]
+
+
+def test_another_language_is_welcome_and_said_once_never_refused(intake: IntakeService) -> None:
+    c = begin(intake)
+    first = intake.handle(c, "je travaille sur la reconnaissance vocale pour le wolof")
+    assert "You wrote in French" in first.text and isinstance(first, Ask)  # the interview goes on
+    again = intake.handle(c, "je suis étudiant en master à Dakar")
+    assert "You wrote in" not in again.text
+    assert intake.resume(c.transcript_id).told_language  # not said again after a reload
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i dey work on malaria detection with cnn", "myself priya doing masters in iit delhi", "ok"],
+)
+def test_everyday_english_is_english(intake: IntakeService, text: str) -> None:
+    assert "You wrote in" not in intake.handle(begin(intake), text).text
