@@ -72,6 +72,7 @@ def run_intake_eval(data_file: Path, out_dir: Path, extractor: Extractor) -> dic
         pairs.append((profile, case.get("gold", {})))
         rows.append(json.dumps({"id": case["id"], "profile": profile}, ensure_ascii=False))
     metrics = score(pairs)
+    metrics.update(by_style(cases, pairs))
     metrics.update(
         {
             "data_file": str(data_file),
@@ -82,3 +83,26 @@ def run_intake_eval(data_file: Path, out_dir: Path, extractor: Extractor) -> dic
     (out_dir / "predictions.jsonl").write_text("".join(row + "\n" for row in rows), encoding="utf-8")
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics
+
+
+def by_style(
+    cases: list[dict[str, Any]], pairs: list[tuple[dict[str, object], dict[str, object]]]
+) -> dict[str, Any]:
+    """Where cases name their ``style``: micro-F1 per style, and the style gap over the cases
+    that come in ``pair``s (the same facts written fluently and in an everyday style): the
+    fluent micro-F1 minus the everyday one. Nothing when the data has no styles."""
+    styles: dict[str, list[tuple[dict[str, object], dict[str, object]]]] = {}
+    paired: dict[str, list[tuple[dict[str, object], dict[str, object]]]] = {"fluent": [], "everyday": []}
+    for case, pair in zip(cases, pairs, strict=True):
+        if not isinstance(style := case.get("style"), str):
+            continue
+        styles.setdefault(style, []).append(pair)
+        if case.get("pair"):
+            paired["fluent" if style == "fluent" else "everyday"].append(pair)
+    if not styles:
+        return {}
+    out: dict[str, Any] = {"per_style": {s: score(p)["micro"]["f1"] for s, p in sorted(styles.items())}}
+    if paired["fluent"] and paired["everyday"]:
+        fluent, everyday = (score(paired[k])["micro"]["f1"] for k in ("fluent", "everyday"))
+        out["style_gap"] = {"fluent": fluent, "everyday": everyday, "gap": fluent - everyday}
+    return out

@@ -186,3 +186,26 @@ def test_malformed_line_is_an_input_error_naming_file_and_line(
     with pytest.raises(InputError, match=r"bad\.jsonl") as error:
         run_intake_eval(data, tmp_path / "out", RulesExtractor())
     assert message in str(error.value)
+
+
+def test_per_style_scores_and_the_style_gap_over_pairs() -> None:
+    from evals.intake import by_style
+
+    gold: dict[str, object] = {"career_stage": "phd", "skills_have": ["code"]}
+    right: dict[str, object] = {"career_stage": "phd", "skills_have": ["code"]}
+    half: dict[str, object] = {"career_stage": "phd", "skills_have": []}
+    cases = [
+        {"style": "fluent", "pair": "p1"},
+        {"style": "pidgin", "pair": "p1"},
+        {"style": "pidgin"},  # unpaired: in its style's score, not in the gap
+    ]
+    out = by_style(cases, [(right, gold), (half, gold), (right, gold)])
+    assert out["per_style"]["fluent"] == 1.0
+    assert out["per_style"]["pidgin"] == pytest.approx(f1_of(tp=3, fp=0, fn=1))
+    assert out["style_gap"]["gap"] == pytest.approx(1.0 - f1_of(tp=1, fp=0, fn=1))
+    assert by_style([{}], [(right, gold)]) == {}
+
+
+def f1_of(tp: int, fp: int, fn: int) -> float:
+    p, r = tp / (tp + fp), tp / (tp + fn)
+    return 2 * p * r / (p + r)
