@@ -19,12 +19,11 @@ from assistant.services import open_store
 from assistant.settings import load_settings
 from assistant.ui.web import TOO_MANY
 
+from .browser import ASSISTANT, answer
 from .test_serve import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_app
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
-
-ASSISTANT = '[data-step-type="assistant_message"]'
 
 
 @pytest.fixture(scope="module")
@@ -76,16 +75,6 @@ def sign_in(page: Page, url: str, name: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     expect(page.locator(ASSISTANT).first).to_contain_text("Welcome to Mingle", timeout=30_000)
-
-
-def answer(page: Page, text: str) -> None:
-    from playwright.sync_api import expect
-
-    count = page.locator(ASSISTANT).count()
-    page.locator("#chat-input").fill(text)
-    expect(page.locator("#chat-submit")).to_be_enabled(timeout=30_000)  # no task still running
-    page.keyboard.press("Enter")
-    expect(page.locator(ASSISTANT)).to_have_count(count + 1, timeout=30_000)
 
 
 @pytest.mark.browser
