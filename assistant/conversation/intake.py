@@ -23,7 +23,7 @@ from assistant.conversation.intros import IntroService
 from assistant.conversation.language import written_in
 from assistant.conversation.markup import escape, literal
 from assistant.conversation.privacy import delete_person, export_person
-from assistant.conversation.reflect import CORRECT_ME, LANGUAGE, reask, reflect
+from assistant.conversation.reflect import CORRECT_ME, reask, reflect
 from assistant.conversation.repair import aside, start_over
 from assistant.conversation.replies import (
     Ask,
@@ -47,7 +47,7 @@ from assistant.conversation.state import (  # MAX_MESSAGE: the limit, for caller
     Conversation,
 )
 from assistant.conversation.texts import HELP_TEXT
-from assistant.conversation.turns import ASIDES, Turn, TurnKind, classify
+from assistant.conversation.turns import ASIDES, Turn, TurnKind, classify, sounds_unsure
 from assistant.extraction.port import Extractor
 from assistant.extraction.rules import read_in_part
 from retrieval.service import MatchService
@@ -198,6 +198,8 @@ class IntakeService:
         ):  # not understood (or answered another question): ask again once, with examples
             conversation.reasked.add(pending)
             lead = "Thanks!" if said_back else "Sorry, I didn't quite catch that."
+            if not said_back and sounds_unsure(text):
+                lead = "That's fine: many people start there, and a rough answer is plenty."
             again = " ".join(p for p in (note, lead, reask(pending, conversation.extraction)) if p)
             return self._reply(conversation, Ask(again, pending))
         step = next_step(conversation.extraction, conversation.asked, conversation.declined)
@@ -219,9 +221,9 @@ class IntakeService:
         if self.expects_llm and not conversation.told_offline:
             conversation.told_offline = True  # the model timed out or failed: rules answered instead
             notes.append(MODEL_DOWN)
-        if not conversation.told_language and (language := written_in(text)) is not None:
-            conversation.told_language = True
-            notes.append(OTHER_LANGUAGE.format(language=LANGUAGE.get(language, "another language")))
+        if not conversation.told_language and written_in(text) is not None:
+            conversation.told_language = True  # the language is not named: a guess is never said as fact
+            notes.append(OTHER_LANGUAGE)
         if read_in_part(text):
             notes.append(LONG_MESSAGE)
         return notes

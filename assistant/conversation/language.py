@@ -17,8 +17,11 @@ from functools import cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-CONFIDENT = 0.8
-MIN_WORDS = 3
+from assistant.extraction.questions import words
+from assistant.extraction.rules_text import lexicon
+
+CONFIDENT = 0.9
+MIN_WORDS = 4  # words left once names of places and languages, numbers and units are set aside
 READ = 600  # characters: enough to tell a language
 CANDIDATES = (
     Language.ENGLISH, Language.FRENCH, Language.SPANISH, Language.PORTUGUESE, Language.GERMAN,
@@ -41,12 +44,22 @@ def detector() -> LanguageDetector:
         return _built()
 
 
+@cache
+def _names() -> frozenset[str]:
+    """Words that say nothing of the language they are written in: places, language names, units."""
+    places, languages = lexicon("places"), lexicon("languages")
+    units = ("hr", "hrs", "hour", "hours", "h", "per", "week", "weekly", "wk", "a", "utc", "gmt")
+    return frozenset([*places["countries"], *places["cities"], *languages["languages"], *units])
+
+
 def written_in(text: str) -> str | None:
-    """The ISO 639-1 code of a message confidently written in another language than English."""
-    sample = text[:READ]
-    if len(sample.split()) < MIN_WORDS:
+    """The ISO 639-1 code of a message confidently written in another language than English
+    ("lagos, 5 hrs, english yoruba" is a list of names: English, or rather no language at all)."""
+    names = _names()
+    kept = [w for w in words(text[:READ]) if w not in names and not w.isdigit()]
+    if len(kept) < MIN_WORDS:
         return None
-    values = detector().compute_language_confidence_values(sample)
+    values = detector().compute_language_confidence_values(" ".join(kept))
     if not values:
         return None
     top = values[0]

@@ -1,6 +1,6 @@
 """Saying back what was understood, and asking again kindly. Pure, testable without Chainlit.
 
-    reflect(before, after)  -> "Got it: PhD student; strong at coding and reading papers."
+    reflect(before, after)  -> "Got it: you're a PhD student; you're strong at coding and reading papers."
                                (only what this turn added or changed; "" when nothing)
     brief(slot, extraction) -> the pending question again, short ("Back to my question: ...")
     reask(slot, extraction) -> the pending question rephrased, with two concrete examples
@@ -18,12 +18,12 @@ from assistant.conversation.markup import escape
 from assistant.extraction.port import Extraction
 
 STAGE = {
-    "undergrad": "undergrad",
-    "masters": "master's student",
-    "phd": "PhD student",
-    "postdoc": "postdoc",
-    "engineer": "engineer",
-    "researcher": "researcher",
+    "undergrad": "an undergrad",
+    "masters": "a master's student",
+    "phd": "a PhD student",
+    "postdoc": "a postdoc",
+    "engineer": "an engineer",
+    "researcher": "a researcher",
     "faculty": "faculty",
     "other": "on a path of your own",
 }
@@ -50,10 +50,11 @@ OFFER = {
     "study_group": "a study group",
 }
 MODE = {
-    "pitch_idea": "you have an idea of your own",
+    "pitch_idea": "you have an idea of your own to pitch",
     "implement_idea": "you'd like to build someone else's idea",
-    "either": "open to your own idea or someone else's",
+    "either": "you're open to your own idea or someone else's",
 }
+MODE_SHORT = {"pitch_idea": "your own idea", "implement_idea": "someone else's idea", "either": "either"}
 LANGUAGE = {
     "en": "English", "fr": "French", "es": "Spanish", "pt": "Portuguese", "de": "German",
     "it": "Italian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "vi": "Vietnamese",
@@ -110,28 +111,28 @@ def _and(items: list[str]) -> str:
 
 
 def _phrase(field: str, value: Any) -> str:  # a contract value: str, float, int, set or list
-    """One field's value in plain words ("strong at coding and writing")."""
+    """One field's value in plain words, said to the person ("you're strong at coding")."""
     if field == "career_stage":
-        return STAGE[str(value)]
+        return f"you're {STAGE[str(value)]}"
     if field == "project_mode":
         return MODE[str(value)]
     if field == "utc_offset":
-        return f"time zone UTC{float(value):+g}"
+        return f"your time zone is UTC{float(value):+g}"
     if field == "hours_per_week":
-        return f"about {value} hours a week"
+        return f"you have about {value} hours a week"
     values = sorted(str(v) for v in value)
     if field == "topics":
-        return "works on " + _and([escape(str(v)) for v in value])
+        return "you work on " + _and([escape(str(v)) for v in value])
     if field == "skills_have":
-        return "strong at " + _and([SKILL[v] for v in values])
+        return "you're strong at " + _and([SKILL[v] for v in values])
     if field == "skills_want":
-        return "wants to grow " + _and([SKILL[v] for v in values])
+        return "you'd like to grow " + _and([SKILL[v] for v in values])
     if field == "seeking":
-        return "looking for " + _and([HELP[v] for v in values])
+        return "you're looking for " + _and([HELP[v] for v in values])
     if field == "offering":
-        return "can offer " + _and([OFFER[v] for v in values])
+        return "you can offer " + _and([OFFER[v] for v in values])
     if field == "languages":
-        return "speaks " + _and([LANGUAGE.get(v, v) for v in values])
+        return "you speak " + _and([LANGUAGE.get(v, v) for v in values])
     raise ValueError(field)
 
 
@@ -147,6 +148,14 @@ def changes(before: Extraction, after: Extraction) -> list[str]:
     return [f for f in ORDER if new[f] not in (None, [], "") and new[f] != old[f]]
 
 
+WAS = {  # the value a correction replaced, in a few words
+    "career_stage": lambda v: STAGE[str(v)],
+    "project_mode": lambda v: MODE_SHORT[str(v)],
+    "utc_offset": lambda v: f"UTC{float(v):+g}",
+    "hours_per_week": lambda v: f"{v}",
+}
+
+
 def reflect(before: Extraction, after: Extraction) -> str:
     """What this turn added or changed, in one line; a changed value says what it replaced."""
     parts: list[str] = []
@@ -158,7 +167,7 @@ def reflect(before: Extraction, after: Extraction) -> str:
         text = _phrase(field, now)
         was = old[field]
         if field in ("career_stage", "project_mode", "utc_offset", "hours_per_week") and was is not None:
-            text += f" (not {_phrase(field, was).removeprefix('about ')})"
+            text += f" (not {WAS[field](was)})"
         parts.append(text)
     return ("Got it: " + "; ".join(parts) + ".") if parts else ""
 

@@ -16,8 +16,8 @@ from store.domain import DialogueState, Message, Phase, interview_only
 MAX_MESSAGE = 20_000
 MODEL_DOWN = "(The language model isn't answering, so my offline rules read that; nothing is lost.)"
 OTHER_LANGUAGE = (
-    "(You wrote in {language}: please do. My offline reader understands English best, so I may "
-    "miss some of it; a few words in English help, and I always say back what I understood.)"
+    "(Write in whatever language is easiest for you. My offline reader understands English best, "
+    "so I may miss some of it; a few words in English help, and I always say back what I understood.)"
 )
 LONG_MESSAGE = (
     f"That's a long message: I read its first {READ_LIMIT:,} characters closely. If something "

@@ -209,6 +209,18 @@ def _small_reply(whole: str) -> str:
     return ""
 
 
+UNSURE = (
+    ("dont", "know"), ("don't", "know"), ("do", "not", "know"), ("not", "sure"), ("no", "idea"),
+    ("new", "to"), ("beginner",), ("idk",), ("no", "clue"), ("never", "done"),
+)  # fmt: skip
+
+
+def sounds_unsure(text: str) -> bool:
+    """The person says they don't know or are new ("i dont know what to say", "i am beginner")."""
+    ws = words(text[:400])
+    return any(tuple(ws[i : i + len(p)]) == p for i in range(len(ws)) for p in UNSURE)
+
+
 def _whole(text: str) -> str:
     return " ".join(words(text))
 

@@ -42,7 +42,7 @@ AUX = _set(
 PRONOUN = _set("i you u it this that there we they he she mingle my your these those someone")
 LEADERS = _set(
     "and so but also ok okay sorry hi hello hey btw then wait um umm hmm oh pls plz please kindly "
-    "abeg sir madam ma excuse me mingle"
+    "abeg sir madam ma excuse me mingle question"
 )
 ASKING = (
     ("i", "dont", "understand"),
@@ -62,6 +62,10 @@ ASKING = (
     ("explain",),
     ("please", "explain"),
     ("meaning", "of"),
+)
+LEAD_INS = [["quick", "question"], ["a", "question"], ["one", "question"], ["small", "question"]]
+# "i dont know what X means" asks; "i dont know what i can offer" is an unsure answer
+UNSURE_WHAT = (
     ("not", "sure", "what"),
     ("i", "dont", "know", "what"),
     ("i", "don't", "know", "what"),
@@ -71,6 +75,7 @@ ASKING = (
     ("im", "not", "sure", "what"),
     ("i'm", "not", "sure", "what"),
 )
+MEANING = _set("mean means meant meaning is are stand stands")
 # what a request for help names: then "can i get ...?" says what the person wants
 HELP_NOUNS = _set(
     "mentor mentors mentorship mentoring collaborator collaborators collaboration collaborate "
@@ -102,13 +107,15 @@ def _opens(ws: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
 
 def is_question(sentence: str) -> bool:
     """The sentence opens as a question to Mingle (see the module docstring)."""
-    ws = words(sentence)[:12]
-    while ws and ws[0] in LEADERS and len(ws) > 1:
-        ws = ws[1:]
+    ws = words(sentence)[:14]
+    while ws and len(ws) > 1 and (ws[0] in LEADERS or ws[:2] in LEAD_INS):
+        ws = ws[2:] if ws[:2] in LEAD_INS else ws[1:]
     if not ws:
         return False
     if _opens(ws, ASKING):
         return True
+    if _opens(ws, UNSURE_WHAT):
+        return bool(MEANING.intersection(ws[3:]))
     marked = sentence.rstrip().endswith(("?", "？"))
     head, second = ws[0], ws[1] if len(ws) > 1 else ""
     if head in WH:  # unmarked, only "what is ...", "how does ...": not "what i'm good at is", "how to"

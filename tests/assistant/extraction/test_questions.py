@@ -96,3 +96,10 @@ def test_sentence_splitting_is_linear() -> None:
     started = time.perf_counter()
     parts = split_sentences(text)
     assert time.perf_counter() - started < 0.5 and len(parts) == 4_001
+
+
+@pytest.mark.parametrize(
+    "sentence", ["Quick question: what time is it in Lagos?", "question: who sees my data?", "pls is it free"]
+)
+def test_lead_ins_before_a_question(sentence: str) -> None:
+    assert is_question(sentence)

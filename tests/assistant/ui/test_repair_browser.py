@@ -76,7 +76,7 @@ def test_a_question_mid_interview_is_answered_and_the_interview_resumes(repair_u
             answer(page, "masters student")
             resumed = page.locator(ASSISTANT).last
             expect(resumed).to_contain_text(STRENGTHS)
-            in_order(resumed.inner_text(), "Got it: master's student", STRENGTHS)
+            in_order(resumed.inner_text(), "Got it: you're a master's student", STRENGTHS)
             assert CAREER_STAGE not in resumed.inner_text()  # answered: not asked again
             show_from(page, "sorry, what is an rfp?")
             page.screenshot(path=str(ARTIFACTS / "repair-resumed.png"), full_page=True)
