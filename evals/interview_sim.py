@@ -40,6 +40,7 @@ from evals.intake_metrics import field_counts, score
 if TYPE_CHECKING:
     from assistant.conversation.intake import IntakeService
     from assistant.extraction.port import Extractor
+    from retrieval.embedder import Embedder
 
 OPENING = "Welcome to Mingle! To begin: what do you work on, or want to work on?"
 REFUSE = ("I'd rather not say.", "I'd rather not say", "Rather not say, sorry.")
@@ -337,15 +338,16 @@ def simulate(
 
 
 @contextmanager
-def scratch_intake(extractor: Extractor) -> Iterator[IntakeService]:
+def scratch_intake(extractor: Extractor, embedder: Embedder | None = None) -> Iterator[IntakeService]:
     """A real IntakeService on a throwaway SQLite store (simulated chats never reach the real
-    database), with a hashing embedder and an in-memory index (the simulation never matches)."""
+    database), with an in-memory index (the simulation never matches) and ``embedder``, by
+    default a hashing one (then newcomers' questions are matched to the answer set by words only)."""
     from assistant.services import build_services, scratch_settings
     from retrieval.embedder import HashingEmbedder
     from retrieval.index import MemoryIndex
 
     with tempfile.TemporaryDirectory(prefix="mingle-sim-") as folder:
-        embedder = HashingEmbedder(dim=64)
+        embedder = embedder or HashingEmbedder(dim=64)
         services = build_services(
             scratch_settings(Path(folder)),
             embedder=embedder,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -144,6 +145,64 @@ def eval_interview(
         return
     Console().print_json(json.dumps(result, ensure_ascii=False))
     err.print(f"run saved in {run_dir}")
+
+
+class QuestionMatch(StrEnum):
+    """`--embedder` of `mingle eval conversation`."""
+
+    model = "model"
+    hashing = "hashing"
+
+
+@eval_app.command("conversation")
+def eval_conversation(
+    data: Annotated[Path, typer.Option(help="Transcripts with gold profiles: the simulated newcomers.")],
+    out: Annotated[Path, typer.Option(help="Where to write metrics.json and conversations.jsonl.")],
+    seed: Annotated[int, typer.Option(help="Seed of the newcomers' habits and wording.")] = 0,
+    kind: Annotated[
+        ExtractorKind, typer.Option("--extractor", help="Which extractor reads the answers.")
+    ] = ExtractorKind.rules,
+    embedder: Annotated[
+        QuestionMatch,
+        typer.Option(
+            help="How questions meet the answer set: the packaged model, as deployed, or words only."
+        ),
+    ] = QuestionMatch.model,
+    runs: RunsDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Seeded newcomers in several styles (questions back, off-slot answers, corrections, skips,
+    a pasted bio) talk to the real intake policy: card F1 per style, questions answered, repair."""
+    from assistant.services import open_embedder
+    from evals.conversation_metrics import summarize
+    from evals.conversation_sim import simulate_conversations, write_run
+    from evals.intake import load_cases
+    from evals.interview_sim import scratch_intake
+
+    chosen = open_embedder(load_settings()) if embedder is QuestionMatch.model else None
+    with scratch_intake(extractor(kind), chosen) as intake:
+        records, latencies = simulate_conversations(intake, load_cases(data), seed=seed)
+    metrics = summarize(records, latencies)
+    write_run(out, records, metrics)
+    extra = {"data": str(data), "seed": seed, "extractor": str(kind), "embedder": str(embedder)}
+    run_dir = _save_run("conversation", metrics, extra, runs)
+    if as_json:
+        print_json(metrics)
+        return
+    table = Table("style", "card micro F1", "vs full gold", "exact", title=f"conversations ({kind})")
+    for style, m in metrics["card"].items():
+        table.add_row(
+            style, f"{m['micro_f1']:.3f}", f"{m['micro_f1_vs_gold']:.3f}", f"{m['exact_profile_rate']:.1%}"
+        )
+    console = Console()
+    console.print(table)
+    q, r, t, ms = metrics["questions"], metrics["recovery"], metrics["turns"], metrics["latency_ms"]
+    console.print(
+        f"style gap {metrics['style_gap']:.3f} (worst: {metrics['worst_everyday_style']}) · questions "
+        f"answered {q['answered']}/{q['asked']} · recovered after a non-answer {r['recovered']}/"
+        f"{r['non_answers']} · grounded in questions {metrics['grounded_in_questions']} · turns median "
+        f"{t['median']} p90 {t['p90']} · handle p50 {ms['p50']} ms p95 {ms['p95']} ms · {out} · run {run_dir}"
+    )
 
 
 @eval_app.command("matching")
