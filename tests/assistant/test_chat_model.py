@@ -162,12 +162,13 @@ def test_mock_rate_limit_is_retried_with_backoff_then_unavailable() -> None:
     assert all(c.error is not None and c.error.startswith("RateLimitError") for c in log.calls)
 
 
-def test_mock_internal_server_error_is_transient() -> None:
+def test_mock_internal_server_error_is_not_retried() -> None:
+    """A 500 says nothing about trying again (only a validation 500 means more: a refused mode)."""
     log, sleeps = MemoryCallLog(), list[float]()
     chat = mocked("litellm.InternalServerError", log=log, sleeps=sleeps, max_retries=1)
-    with pytest.raises(LLMUnavailable, match="after 2 attempts"):
+    with pytest.raises(LLMUnavailable, match="refused the request"):
         chat.complete(MESSAGES, **PROMPT)
-    assert len(log.calls) == 2 and sleeps == [0.5]
+    assert len(log.calls) == 1 and sleeps == []
 
 
 def test_a_refused_request_is_not_retried() -> None:
@@ -229,36 +230,40 @@ def test_server_answer_sends_schema_and_no_sdk_retries() -> None:
 def test_server_errors_are_retried_until_an_answer() -> None:
     log = MemoryCallLog()
     with FakeOpenAI() as server:
-        server.script(status(500), status(429), ok("fine"))
+        server.script(status(502), status(429), ok("fine"))
         assert served(server, log).complete(MESSAGES, **PROMPT).text == "fine"
     assert len(server.requests) == 3  # one HTTP request per attempt: the SDK does not retry on its own
     errors = [c.error for c in log.calls]
-    assert errors[0] is not None and errors[0].startswith("InternalServerError")
+    assert errors[0] is not None and errors[0].startswith("BadGatewayError")
     assert errors[1] is not None and errors[1].startswith("RateLimitError")
     assert errors[2] is None
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("reply", "error"),
+    ("reply", "error", "attempts"),
     [
-        (status(500), "InternalServerError"),
-        (status(429), "RateLimitError"),
-        (status(503), "ServiceUnavailableError"),
-        (malformed(), "InternalServerError"),
-        (wrong_shape(), "InternalServerError"),
+        (status(500), "InternalServerError", 1),
+        (status(429), "RateLimitError", 3),
+        (status(502), "BadGatewayError", 3),
+        (status(503), "ServiceUnavailableError", 3),
+        (malformed(), "InternalServerError", 1),
+        (wrong_shape(), "InternalServerError", 1),
     ],
-    ids=["500", "429", "503", "malformed-json", "wrong-shape"],
+    ids=["500", "429", "502", "503", "malformed-json", "wrong-shape"],
 )
-def test_persistent_faults_end_bounded_with_one_row_per_attempt(reply: Reply, error: str) -> None:
+def test_persistent_faults_end_bounded_with_one_row_per_attempt(
+    reply: Reply, error: str, attempts: int
+) -> None:
     log = MemoryCallLog()
     with FakeOpenAI(default=reply) as server:
         started = time.monotonic()
-        with pytest.raises(LLMUnavailable, match="after 3 attempts"):
+        with pytest.raises(LLMUnavailable, match=f"after {attempts} attempts" if attempts > 1 else "refused"):
             served(server, log, max_retries=2).complete(MESSAGES, **PROMPT)
         elapsed = time.monotonic() - started
-    assert len(server.requests) == 3
-    assert len(log.calls) == 3 and all(c.error is not None and c.error.startswith(error) for c in log.calls)
+    assert len(server.requests) == attempts
+    assert len(log.calls) == attempts
+    assert all(c.error is not None and c.error.startswith(error) for c in log.calls)
     assert elapsed < 3 * 0.5 + 0.15 + 2.0  # attempts x timeout + backoff + slack
 
 

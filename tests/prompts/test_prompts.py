@@ -15,8 +15,9 @@ import pytest
 
 import prompts
 from assistant.extraction.llm import LLMExtractor
+from assistant.extraction.port import Extraction
 from prompts import PromptError, parse, render
-from store.domain import Message
+from store.domain import CareerStage, Message, ProfileFields
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("MINGLE_UPDATE_GOLDEN") == "1"
@@ -51,11 +52,32 @@ def assert_golden(filename: str, text: str) -> None:
 
 
 def test_extract_profile_golden() -> None:
-    extractor = LLMExtractor(chat=None, fallback=None)  # type: ignore[arg-type]  # rendering only
+    extractor = LLMExtractor(chat=None, fallback=None, prompt_version="v1")  # type: ignore[arg-type]  # rendering only
     rendered = extractor.messages(TURNS)
     assert (rendered.name, rendered.version) == ("extract_profile", "v1")
     assert [m["role"] for m in rendered.messages] == ["system", "user"]
     assert_golden("extract_profile-v1.md", as_text(rendered))
+
+
+def test_extract_profile_v2_golden() -> None:
+    """The incremental prompt: the draft so far and the turns after it (here: the last two)."""
+    extractor = LLMExtractor(chat=None, fallback=None)  # type: ignore[arg-type]  # rendering only
+    draft = Extraction(
+        fields=ProfileFields(career_stage=CareerStage.phd, topics=["diffusion models"]),
+        evidence={"career_stage": ["a PhD student"], "topics": ["working on diffusion models"]},
+        display_name="Linh",
+        source="llm",
+    )
+    draft.evidence["display_name"] = ["I'm Linh"]
+    rendered = extractor.messages(TURNS[2:], draft)
+    assert (rendered.name, rendered.version) == ("extract_profile", "v2")
+    assert [m["role"] for m in rendered.messages] == ["system", "user"]
+    assert_golden("extract_profile-v2.md", as_text(rendered))
+
+
+def test_extract_profile_reask_v2_golden() -> None:
+    rendered = render("extract_profile_reask", "v2", errors="- career_stage.value: Input should be 'phd'")
+    assert_golden("extract_profile_reask-v2.md", as_text(rendered))
 
 
 def test_extract_profile_reask_golden() -> None:

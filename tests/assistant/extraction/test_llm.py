@@ -91,7 +91,7 @@ def test_a_valid_reply_becomes_a_grounded_llm_extraction() -> None:
     assert fallback.calls == 0
     [call] = chat.history
     assert call.response_format is ProfileReply
-    assert (call.prompt_name, call.prompt_version) == ("extract_profile", "v1")
+    assert (call.prompt_name, call.prompt_version) == ("extract_profile", "v2")
 
 
 def test_an_invalid_reply_is_re_asked_with_the_validation_error() -> None:
@@ -106,7 +106,7 @@ def test_an_invalid_reply_is_re_asked_with_the_validation_error() -> None:
     assert reask["role"] == "user"
     assert "- career_stage.value: Input should be 'undergrad', 'masters', 'phd'" in reask["content"]
     assert '(your reply had "PhD candidate")' in reask["content"]
-    assert (second.prompt_name, second.prompt_version) == ("extract_profile_reask", "v1")
+    assert (second.prompt_name, second.prompt_version) == ("extract_profile_reask", "v2")
     assert isinstance(chat.log, MemoryCallLog)
     log = chat.log.calls
     assert (log[0].error or "").startswith("invalid reply: - career_stage.value") and log[1].error is None
@@ -203,9 +203,11 @@ INJECTION = (
 
 
 def test_injected_instructions_stay_inside_the_data_block() -> None:
-    clean = LLMExtractor(FakeChatModel(), StubExtractor()).messages(TURNS).messages
+    """v1, the whole interview (v2, the incremental prompt: ``test_llm_incremental.py``)."""
+    clean = LLMExtractor(FakeChatModel(), StubExtractor(), prompt_version="v1").messages(TURNS).messages
     attacked_turns = [*TURNS, Message(role="user", content=INJECTION)]
-    attacked = LLMExtractor(FakeChatModel(), StubExtractor()).messages(attacked_turns).messages
+    v1 = LLMExtractor(FakeChatModel(), StubExtractor(), prompt_version="v1")
+    attacked = v1.messages(attacked_turns).messages
     assert [m["role"] for m in attacked] == ["system", "user"]
     assert attacked[0] == clean[0]  # the instructions do not depend on what the user wrote
     user = attacked[1]["content"]
@@ -307,7 +309,7 @@ def test_hybrid_end_to_end_with_the_fake_model() -> None:
 
 
 def served_extractor(
-    server: FakeOpenAI, log: MemoryCallLog, timeout: float = 0.5
+    server: FakeOpenAI, log: MemoryCallLog, timeout: float = 0.5, output_mode: Any = "auto"
 ) -> tuple[LLMExtractor, StubExtractor]:
     chat = LiteLLMChatModel(
         "openai/fake-model",
@@ -317,6 +319,7 @@ def served_extractor(
         max_retries=1,
         backoff=0.05,
         max_backoff=0.1,
+        output_mode=output_mode,
         log=log,
     )
     fallback = StubExtractor()
@@ -327,12 +330,12 @@ def served_extractor(
 def test_server_fault_then_wrong_json_then_valid_reply() -> None:
     log = MemoryCallLog()
     with FakeOpenAI() as server:
-        server.script(status(500), ok('{"not": "a profile"}'), ok(VALID))
+        server.script(status(503), ok('{"not": "a profile"}'), ok(VALID))
         llm, fallback = served_extractor(server, log)
         result = llm.extract(TURNS)
     assert result.source == "llm" and result.fields.hours_per_week == 5 and fallback.calls == 0
     assert [(c.prompt_name, (c.error or "ok").split(":")[0]) for c in log.calls] == [
-        ("extract_profile", "InternalServerError"),
+        ("extract_profile", "ServiceUnavailableError"),
         ("extract_profile", "invalid reply"),
         ("extract_profile_reask", "ok"),
     ]
@@ -341,19 +344,20 @@ def test_server_fault_then_wrong_json_then_valid_reply() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "fault",
-    [status(500), status(429), malformed(), wrong_shape(), slow(3.0)],
+    ("fault", "attempts"),
+    [(status(500), 1), (status(429), 2), (malformed(), 1), (wrong_shape(), 1), (slow(3.0), 2)],
     ids=["500", "429", "malformed-json", "wrong-shape", "slow"],
 )
-def test_a_broken_server_falls_back_in_bounded_time(fault: Any) -> None:
+def test_a_broken_server_falls_back_in_bounded_time(fault: Any, attempts: int) -> None:
     log = MemoryCallLog()
     with FakeOpenAI(default=fault) as server:
-        llm, fallback = served_extractor(server, log, timeout=0.4)
+        llm, fallback = served_extractor(server, log, timeout=0.4, output_mode="json_schema")
         started = time.monotonic()
         result = llm.extract(TURNS)
         elapsed = time.monotonic() - started
     assert result is fallback.extraction and fallback.calls == 1
-    assert len(log.calls) == 2 == len(server.requests)  # max_retries=1: two attempts, one row each
+    # max_retries=1: two attempts when transient, one when not; one row each
+    assert len(log.calls) == attempts == len(server.requests)
     assert all(c.error for c in log.calls)
     assert elapsed < 2 * 0.4 + 0.05 + 1.5  # attempts x timeout + backoff + slack
 
