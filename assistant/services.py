@@ -168,6 +168,7 @@ def build_services(
     ``httpx.Client(transport=...)``. ``upgrade`` migrates a store opened here to the newest schema
     (for throwaway stores; the app and the CLI require ``mingle db upgrade`` instead)."""
     from assistant.conversation.intake import IntakeService
+    from assistant.conversation.voice import ModelVoice
     from retrieval.service import MatchService
 
     apply_offline_env()
@@ -182,5 +183,6 @@ def build_services(
     if extractor is None:
         extractor = open_extractor(chat_model)
     matching = MatchService(store, embedder, index)
-    intake = IntakeService(store, extractor, matching, expects_llm=chat_model is not None)
+    voice = ModelVoice(chat_model) if chat_model is not None else None  # the model words replies too
+    intake = IntakeService(store, extractor, matching, expects_llm=chat_model is not None, voice=voice)
     return Services(settings, store, matching, intake, chat_model)

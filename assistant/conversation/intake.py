@@ -13,11 +13,12 @@ renders the ``Reply`` types of ``replies`` and holds no logic of its own.
 from __future__ import annotations
 
 import logging
-import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from assistant.conversation.answers import AnswerBook
+from assistant.conversation.commands import command, search
 from assistant.conversation.interview import next_step, progress_note, ready_to_match, slot_filled
 from assistant.conversation.intros import IntroService
 from assistant.conversation.language import written_in
@@ -28,9 +29,6 @@ from assistant.conversation.repair import aside, start_over
 from assistant.conversation.replies import (
     Ask,
     Card,
-    Deleted,
-    Export,
-    Intros,
     Matches,
     Reply,
     Say,
@@ -46,8 +44,8 @@ from assistant.conversation.state import (  # MAX_MESSAGE: the limit, for caller
     YES,
     Conversation,
 )
-from assistant.conversation.texts import HELP_TEXT
 from assistant.conversation.turns import ASIDES, Turn, TurnKind, classify, sounds_unsure
+from assistant.conversation.voice import TemplateVoice, Voice
 from assistant.extraction.port import Extractor
 from assistant.extraction.rules import read_in_part
 from retrieval.service import MatchService
@@ -61,9 +59,16 @@ R = TypeVar("R", bound=Reply)
 
 class IntakeService:
     def __init__(
-        self, store: Store, extractor: Extractor, matching: MatchService, *, expects_llm: bool = False
+        self,
+        store: Store,
+        extractor: Extractor,
+        matching: MatchService,
+        *,
+        expects_llm: bool = False,
+        voice: Voice | None = None,
     ) -> None:
         self.expects_llm = expects_llm  # a language model is configured: say so once when it fails
+        self.voice = voice or TemplateVoice()
         self.store = store
         self.extractor = extractor
         self.matching = matching
@@ -130,6 +135,21 @@ class IntakeService:
         self._say(conversation, reply.text)
         return reply
 
+    def _voiced(self, conversation: Conversation, reply: R, said: str, *, model_called: bool) -> R:
+        """The reply in the voice's words (see ``voice``): on asides, and in another language."""
+        if isinstance(self.voice, TemplateVoice) or not isinstance(reply, Say | Ask):
+            return self._reply(conversation, reply)
+        language = written_in(said)
+        if model_called and language is None:
+            return self._reply(conversation, reply)  # one model call a turn is enough
+        worded = self.voice.phrase(reply.text, said, language)
+        if worded is None:
+            if not conversation.told_offline:
+                conversation.told_offline = True
+                reply = replace(reply, text=f"{MODEL_DOWN} {reply.text}")
+            return self._reply(conversation, reply)
+        return self._reply(conversation, replace(reply, text=worded))
+
     # --- one user message -----------------------------------------------------------------
     def handle(self, conversation: Conversation, text: str) -> Reply:
         if len(text) > MAX_MESSAGE:
@@ -167,7 +187,9 @@ class IntakeService:
         if conversation.phase == Phase.confirm and yes:
             return self.confirm(conversation)
         if turn.kind in ASIDES:
-            return self._reply(conversation, aside(conversation, turn, self.answers))
+            return self._voiced(
+                conversation, aside(conversation, turn, self.answers), stripped, model_called=False
+            )
         return self._interview(conversation, stripped, turn)
 
     def _interview(self, conversation: Conversation, text: str, turn: Turn) -> Reply:
@@ -177,6 +199,7 @@ class IntakeService:
             conversation.declined.add(pending)
         before = conversation.extraction
         conversation.extraction = self.extractor.extract(conversation.draft_turns())
+        called = conversation.extraction.source != "rules"
         conversation.declined |= conversation.extraction.declined
         said_back = reflect(before, conversation.extraction)
         if said_back and not conversation.reflected:
@@ -201,7 +224,7 @@ class IntakeService:
             if not said_back and sounds_unsure(text):
                 lead = "That's fine: many people start there, and a rough answer is plenty."
             again = " ".join(p for p in (note, lead, reask(pending, conversation.extraction)) if p)
-            return self._reply(conversation, Ask(again, pending))
+            return self._voiced(conversation, Ask(again, pending), text, model_called=called)
         step = next_step(conversation.extraction, conversation.asked, conversation.declined)
         if step.kind == "confirm" or step.slot is None:
             thanks = "Thank you, that's everything I wanted to ask."
@@ -210,7 +233,7 @@ class IntakeService:
         conversation.pending = step.slot
         prefix = "No problem. " if was_skipped else ""
         text_out = " ".join(part for part in (note, prefix + step.text) if part)
-        return self._reply(conversation, Ask(text_out, step.slot))
+        return self._voiced(conversation, Ask(text_out, step.slot), text, model_called=called)
 
     def _reading_notes(self, conversation: Conversation, text: str) -> list[str]:
         """What the person should know about how their message was read, each said once (a
@@ -279,60 +302,10 @@ class IntakeService:
         return self.store.profiles.get(conversation.profile_id)
 
     def _command(self, conversation: Conversation, text: str) -> Reply:
-        name, _, rest = text.partition(" ")
-        name = name.lower()
-        if name == "/help":
-            return self._reply(conversation, Say(HELP_TEXT))
-        if name == "/search":
-            return self._search(conversation, rest)
-        if name == "/profile":
-            if conversation.profile_id is None:
-                return self._card(conversation, "Your profile so far (not saved yet).")
-            profile = self._require_profile(conversation)
-            return self._reply(conversation, Card("Your profile:", profile, profile.evidence))
-        if name in ("/matches", "/rfps"):
-            profile = self._require_profile(conversation)
-            result = self.matching.match(
-                profile, k=5, rfp_k=5 if name == "/rfps" else 3, viewer=conversation.owner
-            )
-            if name == "/rfps":
-                result.people = []
-            return self._reply(conversation, Matches("Here is what I found for you:", result))
-        if name == "/intros":
-            profile = self._require_profile(conversation)
-            views = self.intros.for_person(profile.id)
-            lead = (
-                "Your introductions:"
-                if views
-                else "No introductions yet. Use “Request intro” on a suggestion."
-            )
-            return self._reply(conversation, Intros(lead, tuple(views)))
-        if name == "/contact":
-            profile = self._require_profile(conversation)
-            contact = rest.strip()
-            if not contact or len(contact) > 200:
-                raise InputError("write /contact followed by an email or handle (at most 200 characters)")
-            self.store.profiles.upsert(profile.model_copy(update={"contact": contact}))
-            return self._reply(conversation, Say("Saved. It's shared only with people you both said yes to."))
-        if name == "/export":
-            return self._reply(
-                conversation, Export("Everything Mingle holds about you:", self.export(conversation))
-            )
-        if name == "/delete":
-            self.delete(conversation)
-            return Deleted("Done: your profile, your conversations and your place in the index are gone.")
-        return self._reply(conversation, Say(f"I don't know {escape(name)}. " + HELP_TEXT))
+        return command(self, conversation, text)
 
     def _search(self, conversation: Conversation, text: str) -> Reply:
-        query = re.sub(r"^\s*(/search|search( for)?|find( me)?)\s*", "", text, flags=re.IGNORECASE)
-        _, hits = self.matching.search(query or text, k=5)
-        if conversation.profile_id:
-            hits = [h for h in hits if h.profile.id != conversation.profile_id]
-        self.store.exposures.record(conversation.owner, [h.profile.id for h in hits], kind="search")
-        lead = (
-            "Here is who fits that best:" if hits else "Nobody matches all of that yet. Try fewer conditions."
-        )
-        return self._reply(conversation, SearchResults(lead, tuple(hits)))
+        return search(self, conversation, text)
 
     def request_intro(self, conversation: Conversation, target_id: str, note: str = "") -> str:
         me = self._require_profile(conversation)

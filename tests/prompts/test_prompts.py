@@ -166,3 +166,15 @@ def test_reply_schema_golden() -> None:
 
     text = json.dumps(ProfileReply.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     assert_golden("profile_reply.schema.json", text)
+
+
+def test_reply_golden() -> None:
+    rendered = render(
+        "reply",
+        "v1",
+        language="French",
+        said="je travaille sur la reconnaissance vocale pour le wolof",
+        draft="Got it: you work on speech recognition. Where are you in your journey?",
+    )
+    assert [m["role"] for m in rendered.messages] == ["system", "user"]
+    assert_golden("reply-v1.md", as_text(rendered))
