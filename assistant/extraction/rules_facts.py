@@ -22,6 +22,8 @@ from typing import Any
 from assistant.extraction.rules_text import Clause, Finding, alternation, lexicon, words_pattern
 
 WEEKS_PER_MONTH = 4.345
+MONTHS = frozenset({"month", "mes", "mês", "mois", "tháng", "mwezi", "bulan", "sebulan"})
+DAYS = frozenset({"day", "día", "dia", "jour", "ngày", "tag", "siku", "hari", "sehari", "din"})
 MAX_STAGE_TRIES = 4
 NUM = r"\d{1,3}(?:[.,]\d)?"
 OFFSET = re.compile(r"(?<![\w])(?:utc|gmt)\s*([+\-−–])\s*(\d{1,2})(?:[:.](\d{2}))?(?!\d)")
@@ -34,8 +36,12 @@ NAME_SAID = re.compile(
 NEGATION = re.compile(r"(?:\bnot|\bno longer in|\bmoved from|\bleft|\bformerly in|\bnot in)\s+$")
 DEGREES = frozenset({"phd", "masters", "undergrad"})
 DEGREE_DONE = re.compile(r"\s*(?:from\b|\(?(?:19|20)\d\d\b|in (?:19|20)\d\d\b|,? (?:19|20)\d\d\b)")
-NOT_NOW = re.compile(r"(?:\bnot|\bno|\bno longer|\bnever|n't)\s+(?:an?\s+|the\s+)?$")
-NOT_THIS = re.compile(r"(?:\bnot|\binstead of|\brather than|\bno longer)\s+$")
+NOT_NOW = re.compile(r"(?:\bnot|\bno|\bno longer|\bnever|n't)\s+(?:yet\s+)?(?:an?\s+|the\s+)?$")
+# "pursuing M.Tech from NIT", "running my PhD at": a degree in progress, whatever follows it
+IN_PROGRESS = re.compile(r"\b(?:pursuing|doing|running|finishing|in)\s+(?:my\s+|an?\s+|the\s+)?$")
+# the whole answer to the stage question is "something else" / "none of those": ``other``
+ELSEWHERE = re.compile(r"^\W*(?:something else|none of (?:those|these|them|the above)|other|neither)\b")
+NOT_THIS = re.compile(r"(?:\bnot|\binstead of|\brather than|\bno longer|\bbukan|\bnahi|\bnão|\bpas)\s+$")
 NOT_SPOKEN = re.compile(r"(?:\bnot|\bno|\bexcept|\bdon'?t speak|\bbut not|\bwithout)\s+$")
 REVISED = re.compile(r"\b(?:make it|make that|change it to|change that to)\s+(\d{1,2})(?=\s*+(?:[.!;,]|$))")
 COMPUTE = re.compile(r"\b(?:gpus?|compute|credits?|a100s?|h100s?|tpus?|cluster|servers?)\b")
@@ -71,13 +77,15 @@ def career_stage(clause: Clause, slot: str | None, short_turn: bool) -> list[Fin
         before, after = low[: m.start()], low[m.end() :]
         if p["past"].search(before) or p["blockers"].match(after) or NOT_NOW.search(before[-24:]):
             continue
-        if p["map"][m.group(0)] in DEGREES and DEGREE_DONE.match(after):
+        if p["map"][m.group(0)] in DEGREES and DEGREE_DONE.match(after) and not IN_PROGRESS.search(before):
             continue  # "PhD from Zhejiang", "phd (2019)": a degree held, not the current stage
         selves = list(p["self"].finditer(before))
         said_of_self = bool(selves) and _only_modifiers(before[selves[-1].end() :], p["modifiers"])
         at_start = _only_modifiers(re.sub(r"^[^\w]+", "", before), p["modifiers"] | {"hi", "hello", "hey"})
         if said_of_self or at_start or (slot == "career_stage" and short_turn):
             return [clause.finding("career_stage", p["map"][m.group(0)], m.start())]
+    if slot == "career_stage" and ELSEWHERE.match(low):
+        return [clause.finding("career_stage", "other")]
     return []
 
 
@@ -86,7 +94,7 @@ def _language_patterns() -> dict[str, Any]:
     names: dict[str, str] = lexicon("languages")["languages"]
     cues = (
         r"speak|speaks|spoken|speaking|fluent|fluently|native|natively|mother tongue|first language"
-        r"|languages?:"
+        r"|languages?:|languages? known|known languages?"
         r"|hablo|falo|je parle|parlo|ich spreche|tôi nói|bilingual|conversational|también|tambem|também"
     )
     return {
@@ -119,6 +127,8 @@ def languages(sentence: Clause, slot: str | None) -> list[Finding]:
     elif cue:
         chosen = [m for m in hits if m.start() > cue.start() or p["speaker"].match(low, m.start())]
     chosen = [m for m in chosen if not NOT_SPOKEN.search(low, max(0, m.start() - 20), m.start())]
+    if slot == "skills_want" and cue and cue.group(0).startswith("speak") and not only_languages:
+        return []  # "speak English" as a skill to grow is no claim to speak it
     return [sentence.finding("languages", p["names"][m.group(0)], m.start()) for m in chosen]
 
 
@@ -191,10 +201,11 @@ def utc_offset(clause: Clause, slot: str | None) -> list[Finding]:
 def _hour_patterns() -> dict[str, Any]:
     numbers: dict[str, float] = lexicon("conversation")["numbers"]
     amount = rf"(?:{NUM}|{alternation(list(numbers))})"
-    unit = r"(?:hours?|hrs?|h|horas?|heures?|giờ|stunden)"
+    unit = r"(?:hours?|hrs?|h|horas?|heures?|giờ|stunden|jam|ghante|ghanta|oras)"
     per = (
         r"(?:\s*(?:a|an|per|/|each|every|a la|à la|por|par|mỗi|in a|pro|kwa|kila)\s*|\s+)"
-        r"(week|wk|semana|semaine|tuần|woche|wiki|month|mes|mês|mois|tháng|mwezi|day|día|dia|jour|ngày|tag|siku)"
+        r"(week|wk|semana|semaine|tuần|woche|wiki|seminggu|minggu|hafte|hafta|linggo"
+        r"|month|mes|mês|mois|tháng|mwezi|bulan|sebulan|day|día|dia|jour|ngày|tag|siku|hari|sehari|din)"
     )
     return {
         "numbers": numbers,
@@ -215,9 +226,9 @@ def _amount(text: str, numbers: dict[str, float]) -> float:
 
 
 def _weekly(value: float, period: str | None, low: str) -> int:
-    if period and period[0] in "mt" and period != "tuần":
+    if period in MONTHS:
         return round(value / WEEKS_PER_MONTH)
-    if period and period in ("day", "día", "dia", "jour", "ngày", "tag", "siku"):
+    if period in DAYS:
         return round(value * (5 if re.search(r"\bweekdays?\b|\bworkdays?\b", low) else 7))
     return round(value)
 
@@ -238,7 +249,8 @@ def hours_per_week(clause: Clause, slot: str | None, short_turn: bool) -> list[F
     if last is None and (m := REVISED.search(low)):
         last = (round(_amount(m.group(1), p["numbers"])), m.start(1))  # "5 is too much, make it 3"
     out = [clause.finding("hours_per_week", last[0], last[1])] if last is not None else []
-    if not out and slot == "hours_per_week" and short_turn and (m := p["bare"].match(low)):
+    bare = p["bare"].match(low) if not out and slot == "hours_per_week" and short_turn else None
+    if (m := bare) and not NOT_THIS.search(low, max(0, m.start(1) - 16), m.start(1)):  # not "…, not 8"
         value = round(_amount(m.group(1), p["numbers"]))
         if 0 <= value <= 80:
             out.append(clause.finding("hours_per_week", value))

@@ -31,6 +31,9 @@ PITCH = re.compile(
     r"|\bpreliminary results\b"
     r"|\b(?:people|someone|others|students|somebody) to (?:help )?implement\b|\bhelp implement it\b"
     r"|\bpost (?:project )?ideas\b|\bmi propia idea\b|\bminha própria ideia\b|\bma propre idée\b"
+    r"|\b(?:people|someone|others|students|somebody) (?:can|could|will) (?:help )?implement\b"
+    r"|\b(?:propose|suggest|give) (?:project |research )?ideas\b|\bapn[ae] (?:khud ka )?idea\b"
+    r"|\bide (?:saya |aku |ku )?sendiri\b|\bsariling idea\b"
 )
 IMPLEMENT = re.compile(
     r"\bimplement (?:someone|somebody|other people|others|an idea|their|your)\b|\bsomeone else'?s\b"
@@ -39,11 +42,12 @@ IMPLEMENT = re.compile(
     r"|\bidea of (?:someone|somebody|another|other|others)\b"
     r"|\b(?:other|another) (?:people|person|persons)'?s? idea"
     r"|\bperson idea\b|\bl'idée de quelqu'un|\bl'idée d'un autre|\bmtu mwingine\b"
+    r"|\bide orang lain\b|\bidea ng iba\b|\b(?:kisi aur|dusr[eo]n?) ka idea\b"
 )
 EITHER = re.compile(
     r"\beither\b|\bboth\b|\bflexible\b|\bdon'?t mind\b|\bdoesn'?t matter\b|\bany is fine\b|\bno preference\b"
     r"|\bany one\b(?! else)|\banyone (?:is fine|is ok|works)\b|\bwhichever\b|\bany of (?:the|them)\b"
-    r"|\bno wahala\b|\bn'importe\b"
+    r"|\bno wahala\b|\bn'importe\b|\banything (?:is )?(?:fine|ok|okay|works)\b|\bwhatever\b"
     r"|\bcualquiera\b|\bambos\b|\bles deux\b"
 )
 
@@ -88,6 +92,8 @@ def _skill_mentions(text: str) -> list[tuple[Skill, int]]:
     for skill, pattern in p["skills"].items():
         for m in pattern.finditer(text):
             if skill is Skill.network and p["neural"].search(text[: m.start()]):
+                continue
+            if skill is Skill.write and WRITE_CODE.match(text, m.end()):
                 continue
             found.append((skill, m.start()))
     return found
@@ -165,6 +171,11 @@ FILLERS = frozenset(
         "im",
     }
 )
+UNSURE = re.compile(r"\bnot sure\b|\bunsure\b|\bnot certain\b|\bdon'?t know (?:about|if)\b")
+# "I write test scripts", "writing code": the coding axis, not writing
+WRITE_CODE = re.compile(
+    r"\s+(?:\w+\s+)?(?:code|codes|scripts?|programs?|software|tests|queries|sql|functions?)\b"
+)
 SLOT_SKILL = {"skills_have": "have", "skills_want": "want"}
 SLOT_HELP = {"seeking": "seek", "offering": "offer"}
 
@@ -173,11 +184,16 @@ SLOT_HELP = {"seeking": "seek", "offering": "offer"}
 # anymore", "sorry, not reading papers"): a finding on "-<field>" that, in ``assemble``, drops
 # that value from that field when said after it. Each pattern is alternations of fixed words.
 REMOVE = re.compile(
-    r"\b(?:remove|delete|drop|forget(?: about)?|take out|erase|withdraw|quita|retira|enlève|supprime)"
+    r"\b(?:remove|delete|drop|forget(?: about)?|take out|erase|withdraw|quita|retira|enlève|supprime"
+    r"|comot|commot|hapus|tanggalin|tira)"
     r" (?:the |a |an |my |all |that )?"
 )
+# the object first, as in Hindi: "compute hata do", "mentor nikal do"
+REMOVED_AFTER = re.compile(r" (?:hata do|hatao|hata dijiye|hata dena|nikal do|nikaal do|hapus)\b")
+# "not X" leads the clause, after a few fillers or a "sorry, I forgot:" before a colon
 NOT_FIRST = re.compile(
-    r"^(?:(?:sorry|oops|actually|wait|no|oh|ah|ok|okay|i mean|i meant|correction)[\s,.!:;-]{1,3}){0,4}"
+    r"^(?:[^:]{0,40}: ?)?"
+    r"(?:(?:sorry|oops|actually|wait|no|oh|ah|ok|okay|then|so|i mean|i meant|correction)[\s,.!:;-]{1,3}){0,4}"
     r"(?:not|sio|pas|não|nao|không|nahi|nahin) (?:the |a |an |my |really |so much )?"
 )
 NO_NEED = re.compile(
@@ -196,14 +212,16 @@ BOTH_SIDES: dict[str, tuple[str, ...]] = {
 
 def retractions(clause: Clause, low: str) -> list[Finding] | None:
     """The values this clause takes back, or None when it takes nothing back."""
-    helps = [(h, m.start()) for h, pattern in _patterns()["helps"].items() for m in pattern.finditer(low)]
+    found = [(h, m) for h, pattern in _patterns()["helps"].items() for m in pattern.finditer(low)]
+    helps = [(h, m.start()) for h, m in found]
     skills = _skill_mentions(low)
     if not helps and not skills:
         return None
     starts = {at for _, at in [*helps, *skills]}
     lead = NOT_FIRST.match(low)
     fields: dict[str, tuple[str, ...]]
-    if (lead and lead.end() in starts) or any(m.end() in starts for m in REMOVE.finditer(low)):
+    removed = any(REMOVED_AFTER.match(low, m.end()) for _, m in found)
+    if removed or (lead and lead.end() in starts) or any(m.end() in starts for m in REMOVE.finditer(low)):
         fields = BOTH_SIDES
     elif NO_NEED.search(low):
         fields = {"help": ("-seeking",), "skill": ("-skills_want",)}
@@ -225,6 +243,8 @@ def skills_and_help(clause: Clause, slot: str | None, carry: Carry) -> list[Find
         return taken_back
     helps = [(h, m) for h, pattern in p["helps"].items() for m in pattern.finditer(low)]
     out: list[Finding] = []
+    if helps and UNSURE.search(low):
+        return out  # "mentoring I'm not sure about": neither sought nor offered
     if helps:
         cue = _help_cue(low) or carry.help or SLOT_HELP.get(slot or "")
         carry.help = cue or carry.help

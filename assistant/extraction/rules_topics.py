@@ -21,9 +21,20 @@ from assistant.extraction.rules_text import Clause, Finding, alternation, fold, 
 
 VERBS = re.compile(
     r"(?<![\w'])(?:can|could|would|will|should|is|are|am|was|were|be|do|does|did|join|want|wants|like|need"
-    r"|needs|have|has|had|think|guess|feel|know|hope|love|help|get|got|go|make)(?![\w'])"
+    r"|needs|have|has|had|think|guess|feel|know|hope|love|help|get|got|go|make|dey|hai|hain|hoon|tha|thi)(?![\w'])"
 )
-PRONOUNS = re.compile(r"(?<![\w'])(?:i|i'm|im|i've|ive|i'd|my|me|we|our|us|you|your|mine)(?![\w'])")
+# also the first person in the languages people mix in: "yahi mera topic hai", "yun yung ginagawa ko"
+PRONOUNS = re.compile(
+    r"(?<![\w'])(?:i|i'm|im|i've|ive|i'd|my|me|we|our|us|you|your|mine|mera|meri|mere|mujhe|hamara|hamari"
+    r"|apna|apni|ko|ako|namin|natin|aku|saya|eu|meu|minha|je|nous|notre|una)(?![\w'])"
+)
+# a later piece of a list that opens with "in/at/no/em/di ..." says where, not what: "..., no Nordeste"
+WHERE = frozenset({"in", "at", "no", "na", "em", "en", "dans", "à", "di", "sa", "dito", "from", "based"})
+DEGREE = re.compile(
+    r"(?:masters|master's|msc|m\.?tech|phd|ph\.d\.?|b\.?tech|postdoc|undergrad)(?:\s+(?:for|at|in|from)\b|$)"
+)
+# a subject pronoun just before a topic word makes it a verb: "I search collaborators"
+SUBJECT = re.compile(r"(?<![\w'])(?:i|we|you|they)\s$")
 MAX_WORDS = 8
 MAX_TOPICS_READ = 200
 FUNCTION_WORDS = frozenset({"for", "of", "in", "on", "the", "a", "and", "with"})
@@ -42,6 +53,7 @@ def _patterns() -> dict[str, Any]:
         "vocab": re.compile(rf"(?<![\w-])(?:{alternation(lex['vocabulary'])})(?!\w)"),
         "abbrev_low": words_pattern(list(lex["abbreviations"])),
         "abbrev": lex["abbreviations"],
+        "places": frozenset([*lexicon("places")["cities"], *lexicon("places")["countries"]]),
     }
 
 
@@ -56,8 +68,10 @@ def _clean(piece: str) -> str:
     low = text.lower()
     if not text or len(text.split()) > MAX_WORDS or PRONOUNS.search(low) or VERBS.search(low):
         return ""
-    if not re.search(r"\w", text):
-        return ""
+    if not re.search(r"\w", text) or low in p["places"]:
+        return ""  # a place alone ("Nsukka") is where, not what
+    if DEGREE.match(low):
+        return ""  # "masters for University of Ibadan": a career stage, not a topic
     return text
 
 
@@ -71,7 +85,9 @@ def _phrases(text: str, low: str, start: int, limit: int | None = None) -> list[
     last = start
     for m in [*p["splitters"].finditer(low, start, end), None]:
         cut = end if m is None else m.start()
-        if (topic := _clean(text[last:cut])) and topic.lower() not in p["drop"]:
+        first = low[last:cut].split(maxsplit=1)[:1]
+        where = last > start and bool(first) and first[0] in WHERE
+        if not where and (topic := _clean(text[last:cut])) and topic.lower() not in p["drop"]:
             out.append((topic, last))
         if m is not None:
             last = m.end()
@@ -93,7 +109,8 @@ def topics(sentence: Clause, slot: str | None, short_turn: bool) -> list[Finding
     if not found and slot == "topics" and short_turn:
         found.extend(_phrases(text, low, 0))
     for m in p["vocab"].finditer(low):
-        found.append((text[m.start() : m.end()], m.start()))
+        if not SUBJECT.search(low, max(0, m.start() - 6), m.start()):
+            found.append((text[m.start() : m.end()], m.start()))
     said = {word for topic, _ in found for word in TOKEN.findall(fold(topic))}
     for m in p["abbrev_low"].finditer(low):
         if m.group(0) in said:
