@@ -65,7 +65,7 @@ LANGUAGE = {
 }  # fmt: skip
 BRIEF = {
     "topics": "what do you work on, or want to work on?",
-    "career_stage": "where are you in your journey (student, PhD, engineer, …)?",
+    "career_stage": "where are you in your journey (undergrad, master's, PhD, engineer, …)?",
     "skills_have": "which of the six come most easily to you?",
     "skills_want": "which of the six would you like to grow?",
     "seeking": "what help would be most useful to you?",
