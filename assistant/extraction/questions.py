@@ -39,6 +39,7 @@ AUX = _set(
     "is isnt isn't are arent aren't am can cant can't could do does doesnt doesn't did will "
     "wont won't would should shall may might must"
 )
+COPULA = _set("is are was were")
 PRONOUN = _set("i you u it this that there we they he she mingle my your these those someone")
 LEADERS = _set(
     "and so but also ok okay sorry hi hello hey btw then wait um umm hmm oh pls plz please kindly "
@@ -119,7 +120,10 @@ def is_question(sentence: str) -> bool:
     marked = sentence.rstrip().endswith(("?", "？"))
     head, second = ws[0], ws[1] if len(ws) > 1 else ""
     if head in WH:  # unmarked, only "what is ...", "how does ...": not "what i'm good at is", "how to"
-        return marked or head in WH_IS or second in AUX or second in ("was", "were", "s")
+        if marked:
+            return True
+        opens = head in WH_IS or second in AUX or second in ("was", "were", "s")
+        return opens and not COPULA.intersection(ws[2:])  # "what would help most is compute"
     if head in AUX and second in PRONOUN:
         # a request names help: "can i get a mentor?", "could someone give me feedback?"
         return not (second in ("i", "someone", "there") and HELP_NOUNS.intersection(ws[2:]))

@@ -245,6 +245,8 @@ def skills_and_help(clause: Clause, slot: str | None, carry: Carry) -> list[Find
     out: list[Finding] = []
     if helps and UNSURE.search(low):
         return out  # "mentoring I'm not sure about": neither sought nor offered
+    if not helps and (said := _help_cue(low)) is not None:
+        carry.help = said  # "I can offer reviewing papers and joining a study group": offer carries
     if helps:
         cue = _help_cue(low) or carry.help or SLOT_HELP.get(slot or "")
         carry.help = cue or carry.help

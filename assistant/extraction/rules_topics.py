@@ -94,6 +94,13 @@ def _phrases(text: str, low: str, start: int, limit: int | None = None) -> list[
     return out
 
 
+@cache
+def _help_words() -> frozenset[str]:
+    """The words of help and of the six skills ("mentoring", "feedback"): never a topic alone."""
+    kinds = [*lexicon("helps")["helps"].values(), *lexicon("skills")["skills"].values()]
+    return frozenset(fold(phrase) for phrases in kinds for phrase in phrases)
+
+
 def topics(sentence: Clause, slot: str | None, short_turn: bool) -> list[Finding]:
     """Topic phrases of one sentence (triggers, a short answer to a topic question, vocabulary)."""
     p = _patterns()
@@ -106,8 +113,10 @@ def topics(sentence: Clause, slot: str | None, short_turn: bool) -> list[Finding
         # a trigger's phrases end where the next trigger starts (that one reads on from there)
         after = triggers[i + 1].start() if i + 1 < len(triggers) else None
         found.extend(_phrases(text, low, m.end(), after))
-    if not found and slot == "topics" and short_turn:
-        found.extend(_phrases(text, low, 0))
+    if not found and slot == "topics" and short_turn:  # a short answer is the topic, not help it offers
+        found.extend(
+            (t, at) for t, at in _phrases(text, low, 0) if fold(t).strip(" .!?") not in _help_words()
+        )
     for m in p["vocab"].finditer(low):
         if not SUBJECT.search(low, max(0, m.start() - 6), m.start()):
             found.append((text[m.start() : m.end()], m.start()))

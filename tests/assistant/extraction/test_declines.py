@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.extraction.declines import is_decline
 
 
@@ -31,3 +33,10 @@ def test_only_a_short_answer_that_opens_by_declining_is_a_decline() -> None:
     long = "I'd rather not say where I live, but I work on speech recognition for Yoruba"
     assert not is_decline(long)  # the rest of the answer is read
     assert not is_decline("not sure I have one, but I love writing")  # "not sure" only as the whole answer
+
+
+@pytest.mark.parametrize(
+    "answer", ["Nothing yet, sorry.", "I haven't decided.", "not decided yet", "none", "idk"]
+)
+def test_not_yet_and_undecided_are_declines(answer: str) -> None:
+    assert is_decline(answer)

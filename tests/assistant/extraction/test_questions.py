@@ -103,3 +103,35 @@ def test_sentence_splitting_is_linear() -> None:
 )
 def test_lead_ins_before_a_question(sentence: str) -> None:
     assert is_question(sentence)
+
+
+def test_a_cleft_statement_is_an_answer_not_a_question() -> None:
+    assert not is_question("What would help most is compute.")
+    assert not is_question("what i need is a mentor")
+    got = RulesExtractor().extract(
+        [
+            Message(role="assistant", content=QUESTIONS["seeking"]),
+            Message(role="user", content="What would help most is compute."),
+        ]
+    )
+    assert {h.value for h in got.fields.seeking} == {"compute"}
+
+
+def test_an_offer_carries_over_its_sentence_and_help_is_no_topic() -> None:
+    offered = RulesExtractor().extract(
+        [
+            Message(role="assistant", content=QUESTIONS["seeking"]),
+            Message(role="user", content="I can offer reviewing papers and joining a study group."),
+        ]
+    )
+    assert {h.value for h in offered.fields.offering} == {"study_group"} and not offered.fields.seeking
+    helping = RulesExtractor().extract(
+        [
+            Message(role="assistant", content=QUESTIONS["topics"]),
+            Message(role="user", content="I could help with feedback on drafts and mentoring."),
+        ]
+    )
+    assert helping.fields.topics == [] and {h.value for h in helping.fields.offering} == {
+        "feedback",
+        "mentorship",
+    }
