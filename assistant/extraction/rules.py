@@ -67,11 +67,11 @@ Order = tuple[int, int]
 
 
 FACTS = ("languages", "utc_offset", "hours_per_week")
-# The rules read at most this much of one turn once whitespace runs are folded (about 650
+# The rules read at most this much of one turn once whitespace runs are folded (about 500
 # words, a long bio): the work per message is bounded whatever is pasted (``mingle bench
 # hostile``). The whole message is kept in the transcript; the conversation tells the person
 # when it read only the start (``read_in_part``).
-READ_LIMIT = 4_000
+READ_LIMIT = 3_000
 MAX_EVIDENCE = 10  # quotes kept per field (the eval data needs at most 4; a long list can't grow a profile)
 
 
