@@ -266,6 +266,8 @@ def skills_and_help(clause: Clause, slot: str | None, carry: Carry) -> list[Find
         return out
     cue = _skill_cue(low)
     mentions = _skill_mentions(low)
+    if PITCH.search(low) or IMPLEMENT.search(low):  # "my own idea", "someone else's idea": a project
+        mentions = [(s, at) for s, at in mentions if s is not Skill.idea or not _a_project(low, at)]
     if cue is not None:
         carry.skill = None if cue == "neutral" else cue
     if not mentions:
@@ -278,6 +280,16 @@ def skills_and_help(clause: Clause, slot: str | None, carry: Carry) -> list[Find
     for skill, at in mentions:
         out.append(clause.finding(field, skill, at))
     return out
+
+
+PROJECT_IDEA = ("own ", "else's ", "elses ", "an ", "proper ", "person ", "people ", "others ")
+
+
+def _a_project(low: str, at: int) -> bool:
+    """The "idea" at ``at`` is a project ("my own idea", "someone else's idea"), not the skill
+    ("coming up with my own ideas" is the skill: a project is one idea)."""
+    singular = low.startswith("idea", at) and not low.startswith("ideas", at)
+    return singular and low[max(0, at - 10) : at].endswith(PROJECT_IDEA)
 
 
 def project_mode(sentence: Clause, slot: str | None) -> list[Finding]:

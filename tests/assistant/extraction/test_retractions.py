@@ -88,3 +88,17 @@ def test_take_back_patterns_stay_linear() -> None:
     started = time.perf_counter()
     RulesExtractor().extract([Message(role="user", content=text)])
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("said", "idea_skill"),
+    [
+        ("I have my own idea I'd like advice on.", False),  # a project, not the skill
+        ("I am having my own idea, I need guidance.", False),
+        ("I'm good at coming up with my own ideas.", True),  # the skill
+        ("I'd love to build someone else's idea, and I'm good at forming ideas.", True),
+    ],
+)
+def test_an_idea_of_ones_own_is_a_project_not_the_skill(said: str, idea_skill: bool) -> None:
+    got = read(said)
+    assert ("idea" in got["skills_have"]) is idea_skill
