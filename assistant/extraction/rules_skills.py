@@ -83,6 +83,11 @@ def _patterns() -> dict[str, Any]:
         "offer": cue(hp["offer_cues"]),
         "seek": cue(hp["seek_cues"]),
         "speaker": re.compile(rf"(?<![\w-])(?:{languages}|native)\s+speakers?(?![\w-])"),
+        # "I can speak English and Chinese" names languages, not the speaking skill ("speak
+        # English" in a list of things to grow still is the skill)
+        "speak_language": re.compile(
+            rf"(?<![\w-])(?:i|can|sabi|we|fluently) (?:speak|speaks)\s+(?:{languages})(?![\w-])"
+        ),
     }
 
 
@@ -239,6 +244,7 @@ def skills_and_help(clause: Clause, slot: str | None, carry: Carry) -> list[Find
     if carry.sentence != (clause.turn, clause.sentence):
         carry.sentence, carry.skill, carry.help = (clause.turn, clause.sentence), None, None
     low = p["speaker"].sub(lambda m: " " * len(m.group(0)), clause.main())
+    low = p["speak_language"].sub(lambda m: " " * len(m.group(0)), low)
     if (taken_back := retractions(clause, low)) is not None:
         return taken_back
     helps = [(h, m) for h, pattern in p["helps"].items() for m in pattern.finditer(low)]

@@ -102,3 +102,11 @@ def test_take_back_patterns_stay_linear() -> None:
 def test_an_idea_of_ones_own_is_a_project_not_the_skill(said: str, idea_skill: bool) -> None:
     got = read(said)
     assert ("idea" in got["skills_have"]) is idea_skill
+
+
+def test_i_can_speak_a_language_is_a_language_not_the_speaking_skill() -> None:
+    got = RulesExtractor().extract(
+        [Message(role="user", content="I'm in Lagos, 4 hours a week, I can speak English and Yoruba.")]
+    )
+    assert got.fields.languages == {"en", "yo"} and got.fields.skills_have == set()
+    assert "speak" in read("Reading is easy. Speaking English is hard for me.")["skills_want"]
