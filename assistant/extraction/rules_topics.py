@@ -101,6 +101,16 @@ def _help_words() -> frozenset[str]:
     return frozenset(fold(phrase) for phrases in kinds for phrase in phrases)
 
 
+FILLER_WORDS = frozenset(["n", "and", "or", "ok", "okay", "both", "also", "a", "bit", "little", "some"])
+
+
+def _only_help(topic: str) -> bool:
+    """A short answer made only of help and skill words ("mentoring", "coding n reading ok")."""
+    words = TOKEN.findall(fold(topic))
+    known = _help_words() | {w for phrase in _help_words() for w in phrase.split()} | FILLER_WORDS
+    return bool(words) and all(w in known for w in words)
+
+
 def topics(sentence: Clause, slot: str | None, short_turn: bool) -> list[Finding]:
     """Topic phrases of one sentence (triggers, a short answer to a topic question, vocabulary)."""
     p = _patterns()
@@ -114,9 +124,7 @@ def topics(sentence: Clause, slot: str | None, short_turn: bool) -> list[Finding
         after = triggers[i + 1].start() if i + 1 < len(triggers) else None
         found.extend(_phrases(text, low, m.end(), after))
     if not found and slot == "topics" and short_turn:  # a short answer is the topic, not help it offers
-        found.extend(
-            (t, at) for t, at in _phrases(text, low, 0) if fold(t).strip(" .!?") not in _help_words()
-        )
+        found.extend((t, at) for t, at in _phrases(text, low, 0) if not _only_help(t))
     for m in p["vocab"].finditer(low):
         if not SUBJECT.search(low, max(0, m.start() - 6), m.start()):
             found.append((text[m.start() : m.end()], m.start()))
