@@ -220,7 +220,7 @@ class IntakeService:
             and not slot_filled(pending, conversation.extraction)
         ):  # not understood (or answered another question): ask again once, with examples
             conversation.reasked.add(pending)
-            lead = "Thanks!" if said_back else "Sorry, I didn't quite catch that."
+            lead = "" if said_back else "Sorry, I didn't quite catch that."
             if not said_back and sounds_unsure(text):
                 lead = "That's fine: many people start there, and a rough answer is plenty."
             again = " ".join(p for p in (note, lead, reask(pending, conversation.extraction)) if p)
