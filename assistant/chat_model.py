@@ -23,6 +23,11 @@ litellm reports some connection failures as a 500 ``InternalServerError``: the e
 cause chain, not its class, says whether the connection failed. ``timeout=`` is always passed
 and the OpenAI SDK's own retries are off. Worst case for one ``complete``: two quick refusals
 plus ``(max_retries + 1) * timeout + sum(min(backoff * 2**i, max_backoff))``.
+
+``max_tokens`` caps the reply (not sent when None). A local server goes on generating a request
+its client abandoned, so a small model that runs on inside a JSON grammar (measured: 1,236
+tokens, 61 s, for a reply of ~300) would keep it busy past the timeout and its retries; capped,
+the reply comes back cut short, fails validation and is re-asked or falls back.
 """
 
 from __future__ import annotations
@@ -196,6 +201,7 @@ class LiteLLMChatModel:
         backoff: float = 0.5,
         max_backoff: float = 4.0,
         output_mode: OutputMode | Literal["auto"] = "auto",
+        max_tokens: int | None = None,
         modes: OutputModes | None = None,
         log: CallLog | None = None,
         mock_response: str | None = None,
@@ -205,6 +211,8 @@ class LiteLLMChatModel:
             raise ValueError("timeout must be positive")
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
+        if max_tokens is not None and max_tokens <= 0:
+            raise ValueError("max_tokens must be positive")
         if output_mode != "auto" and output_mode not in OUTPUT_MODES:
             raise ValueError(f"output_mode must be auto or one of {', '.join(OUTPUT_MODES)}")
         self._model = model
@@ -215,6 +223,7 @@ class LiteLLMChatModel:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.output_mode = output_mode
+        self.max_tokens = max_tokens
         self.modes = modes if modes is not None else PROCESS_MODES
         self.log: CallLog = log if log is not None else NullCallLog()
         self._mock_response = mock_response
@@ -246,6 +255,8 @@ class LiteLLMChatModel:
             "max_retries": 0,  # the SDK's own retries would hide attempts from the log
             "drop_params": True,  # a model without structured output still gets the prompt
         }
+        if self.max_tokens is not None:
+            kwargs["max_tokens"] = self.max_tokens
         if self.api_base is not None:
             kwargs["api_base"] = self.api_base
         if self._api_key is not None:

@@ -105,6 +105,19 @@ def test_text_mode_reports_a_reply_without_json_for_the_re_ask() -> None:
     assert result.parsed is None and result.invalid is not None and "Invalid JSON" in result.invalid
 
 
+def test_max_tokens_is_sent_only_when_set_and_a_cut_reply_is_invalid_for_the_re_ask() -> None:
+    with FakeOpenAI(default=ok('{"greeting": "hi')) as server:
+        capped = LiteLLMChatModel(
+            "openai/fake-model", api_base=server.api_base, api_key="k", timeout=1, max_tokens=64
+        )
+        result = greet(capped)
+        greet(chat(server, mode="json_object"))
+    assert result.parsed is None and result.invalid is not None  # cut short: re-asked by the caller
+    assert [r.get("max_tokens") for r in server.requests] == [64, None]
+    with pytest.raises(ValueError, match="max_tokens"):
+        LiteLLMChatModel("openai/fake-model", timeout=1, max_tokens=0)
+
+
 # --- auto: a server that refuses json_schema the way llama-cpp-python's does -------------------
 
 
