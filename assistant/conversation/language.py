@@ -24,6 +24,12 @@ from assistant.extraction.rules_text import lexicon
 CONFIDENT = 0.9
 MIN_WORDS = 4  # words left once names of places and languages, numbers and units are set aside
 READ = 600  # characters: enough to tell a language
+# Words only English uses this often: two of them and a message is English ("I work on
+# diffusion models for CT scans" reads as French to the low-accuracy models).
+ENGLISH = frozenset(
+    ["i", "i'm", "im", "the", "and", "to", "of", "for", "is", "my", "with", "am", "this", "that",
+     "have", "work", "want", "what", "are", "you", "would", "like", "can", "need", "how"]
+)  # fmt: skip
 CANDIDATES = (
     Language.ENGLISH, Language.FRENCH, Language.SPANISH, Language.PORTUGUESE, Language.GERMAN,
     Language.ITALIAN, Language.VIETNAMESE, Language.CHINESE, Language.JAPANESE, Language.KOREAN,
@@ -58,7 +64,10 @@ def written_in(text: str) -> str | None:
     """The ISO 639-1 code of a message confidently written in another language than English
     ("lagos, 5 hrs, english yoruba" is a list of names: English, or rather no language at all)."""
     names = _names()
-    kept = [w for w in words(text[:READ]) if w not in names and not w.isdigit()]
+    said = words(text[:READ])
+    if len(ENGLISH.intersection(said)) >= 2:  # the detector's low-accuracy mode can call that French
+        return None
+    kept = [w for w in said if w not in names and not w.isdigit()]
     if len(kept) < MIN_WORDS:
         return None
     values = detector().compute_language_confidence_values(" ".join(kept))

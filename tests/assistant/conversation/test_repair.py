@@ -216,3 +216,9 @@ def test_another_language_is_welcome_and_said_once_never_refused(intake: IntakeS
 )
 def test_everyday_english_is_english(intake: IntakeService, text: str) -> None:
     assert "Write in whatever language" not in intake.handle(begin(intake), text).text
+
+
+def test_plain_english_never_gets_the_language_note(intake: IntakeService) -> None:
+    c = begin(intake)
+    for said in ("I work on diffusion models for CT scans", "I'm a PhD student in Lyon", "skip"):
+        assert "Write in whatever language" not in intake.handle(c, said).text
