@@ -10,8 +10,10 @@ Run it with `mingle serve` (which sets Chainlit's app root and the offline switc
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import gc
 import json
+import signal
 import threading
 import uuid
 from collections.abc import Callable
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
     from chainlit.data.base import BaseDataLayer
     from chainlit.types import CommandDict, ThreadDict
 
+# `kill -USR1 <pid>` writes every thread's stack to the log: what a stuck request waits for.
+faulthandler.register(signal.SIGUSR1, all_threads=True)
 SETTINGS = load_settings()  # read once: which callbacks to register depends on MINGLE_AUTH
 # texts.COMMANDS has the shape of Chainlit's CommandDict (all but its optional "selected")
 CHAINLIT_COMMANDS = cast("list[CommandDict]", COMMANDS)
@@ -78,11 +82,10 @@ def warm_up() -> None:
 
 def _warm_up_and_freeze() -> None:
     """Load, then move everything loaded so far (torch, the model, Chainlit: ~900,000 objects)
-    out of the garbage collector's reach. A full collection over them holds the interpreter for
-    ~0.4 s, a stall every chat on the server would feel; frozen, later collections skip them."""
+    out of the garbage collector's reach (``gc.freeze``). A full collection over them holds the
+    interpreter for ~0.4 s, a stall every chat on the server would feel; frozen, they are skipped."""
     services().warm_up()
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # no gc.collect() first: finalizers would run here, in another thread than their owners'
 
 
 @cl.on_app_startup

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -62,7 +63,15 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: fl
 SERVER_LOGS: dict[str, Path] = {}  # url -> the log of the app serving it, for failure messages
 
 
+SERVERS: dict[str, subprocess.Popen[bytes]] = {}  # url -> the app's process
+
+
 def server_log(url: str) -> str:
+    """The app's log, with every thread's stack (the app dumps them on SIGUSR1) if it still runs."""
+    process = SERVERS.get(url)
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGUSR1)
+        time.sleep(1.0)
     log = SERVER_LOGS.get(url)
     return log.read_text(errors="replace") if log is not None and log.exists() else "(no log)"
 
@@ -82,7 +91,7 @@ def running_app(data: Path, **settings: str) -> Iterator[str]:
             [MINGLE, "serve", "--port", str(port)], env=env, cwd=data, stdout=sink, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}"
-    SERVER_LOGS[url] = log
+    SERVER_LOGS[url], SERVERS[url] = log, process
     try:
         seconds = _wait_for(url, process, log)
         print(f"\napp answered its first request {seconds:.1f} s after `mingle serve`")
@@ -180,7 +189,7 @@ def test_a_whole_intake_in_the_browser(app_url: str) -> None:
         try:  # the first save may wait for the model to load
             expect(intro_buttons.first).to_be_visible(timeout=180_000)
         except AssertionError as exc:
-            raise AssertionError(f"{exc}\n--- the server said:\n{server_log(app_url)[-4000:]}") from None
+            raise AssertionError(f"{exc}\n--- the server said:\n{server_log(app_url)[-12000:]}") from None
         assert intro_buttons.count() >= 5
         explained = page.locator(assistant).filter(has_text="You want to grow")
         assert explained.count() >= 5
