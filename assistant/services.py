@@ -136,14 +136,10 @@ class Services:
         return mode_label(self.settings.llm_model, self.settings.auth)
 
     def warm_up(self) -> None:
-        """Make sure the index holds everyone (idempotent), load the embedding model, embed the
-        answer set and build the language detector (so no newcomer waits for them)."""
-        from assistant.conversation.language import detector
-
+        """Make sure the index holds everyone (idempotent), and load the embedding model. (The
+        answer set's embeddings and the language detector are made on first use.)"""
         self.matching.reindex()
         self.matching.embedder.embed(["warm up"])
-        self.intake.answers.prepare()
-        detector()
 
     def community_counts(self) -> tuple[int, int]:
         """(people who can be suggested, open RFPs), for the welcome."""

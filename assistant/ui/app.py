@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import faulthandler
-import gc
 import json
 import signal
 import threading
@@ -77,15 +76,7 @@ services.cache_clear = _build.cache_clear  # type: ignore[attr-defined]  # a res
 def warm_up() -> None:
     """Once, after the first welcome is out: load the model and check the index in the background
     while the newcomer reads (loading torch holds the interpreter for seconds)."""
-    threading.Thread(target=_warm_up_and_freeze, name="warm-up", daemon=True).start()
-
-
-def _warm_up_and_freeze() -> None:
-    """Load, then move everything loaded so far (torch, the model, Chainlit: ~900,000 objects)
-    out of the garbage collector's reach (``gc.freeze``). A full collection over them holds the
-    interpreter for ~0.4 s, a stall every chat on the server would feel; frozen, they are skipped."""
-    services().warm_up()
-    gc.freeze()  # no gc.collect() first: finalizers would run here, in another thread than their owners'
+    threading.Thread(target=services().warm_up, name="warm-up", daemon=True).start()
 
 
 @cl.on_app_startup
