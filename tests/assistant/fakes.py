@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.extraction.port import Extraction
+from assistant.extraction.port import Extraction, Extractor
 from assistant.services import Services, build_services
 from assistant.settings import Settings
 from retrieval.embedder import HashingEmbedder
@@ -64,12 +64,13 @@ class KeywordExtractor:
         return Extraction(fields=ProfileFields(**values), evidence=evidence, display_name=name)
 
 
-def fake_services(settings: Settings, store: Store) -> Services:
-    """The real stack with the fast parts: a hashing embedder, an in-memory index, keyword extraction."""
+def fake_services(settings: Settings, store: Store, extractor: Extractor | None = None) -> Services:
+    """The real stack with the fast parts: a hashing embedder, an in-memory index, and keyword
+    extraction (or the ``extractor`` given, e.g. the real rules)."""
     embedder = HashingEmbedder(dim=128)
     index = MemoryIndex(embedder.model_id, embedder.dim)
     services = build_services(
-        settings, store=store, embedder=embedder, index=index, extractor=KeywordExtractor()
+        settings, store=store, embedder=embedder, index=index, extractor=extractor or KeywordExtractor()
     )
     services.matching.reindex()
     return services

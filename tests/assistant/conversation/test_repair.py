@@ -12,13 +12,11 @@ from assistant.conversation.intake import Conversation, IntakeService
 from assistant.conversation.replies import Ask, Card
 from assistant.conversation.turns import TurnKind, classify
 from assistant.extraction.rules import RulesExtractor
-from assistant.services import build_services
 from assistant.settings import load_settings
-from retrieval.embedder import HashingEmbedder
-from retrieval.index import MemoryIndex
 from store.db import make_engine, upgrade
 from store.demo import seed
 from store.repositories import Store
+from tests.assistant.fakes import fake_services
 
 
 @pytest.fixture
@@ -27,11 +25,7 @@ def intake(sqlite_url: str) -> Iterator[IntakeService]:
     upgrade(engine)
     store = Store(engine)
     seed(store)
-    embedder = HashingEmbedder(dim=128)
-    index = MemoryIndex(embedder.model_id, embedder.dim)
-    services = build_services(
-        load_settings(), store=store, embedder=embedder, index=index, extractor=RulesExtractor()
-    )
+    services = fake_services(load_settings(), store, extractor=RulesExtractor())
     yield services.intake
     store.dispose()
 

@@ -12,14 +12,12 @@ from assistant.conversation.intake import IntakeService
 from assistant.conversation.replies import Ask
 from assistant.conversation.voice import ModelVoice, keeps_the_facts
 from assistant.extraction.rules import RulesExtractor
-from assistant.services import build_services
 from assistant.settings import load_settings
-from retrieval.embedder import HashingEmbedder
-from retrieval.index import MemoryIndex
 from store.db import make_engine, upgrade
 from store.demo import seed
 from store.domain import Message
 from store.repositories import Store
+from tests.assistant.fakes import fake_services
 
 DRAFT = "Got it: you're a PhD student; you're strong at coding. Which of the six would you like to grow?"
 
@@ -51,11 +49,7 @@ def store(sqlite_url: str) -> Iterator[Store]:
 
 def intake_with(store: Store, model: FakeChatModel) -> IntakeService:
     seed(store)
-    embedder = HashingEmbedder(dim=128)
-    index = MemoryIndex(embedder.model_id, embedder.dim)
-    services = build_services(
-        load_settings(), store=store, embedder=embedder, index=index, extractor=RulesExtractor()
-    )
+    services = fake_services(load_settings(), store, extractor=RulesExtractor())
     services.intake.voice = ModelVoice(model)
     return services.intake
 

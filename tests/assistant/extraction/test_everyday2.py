@@ -4,41 +4,22 @@ stages. Sentences written for these tests (none copied from the eval data)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from assistant.extraction.port import Extraction
-from assistant.extraction.rules import RulesExtractor
 from assistant.extraction.rules_skills import REMOVED_AFTER, WRITE_CODE
 from assistant.extraction.rules_topics import PRONOUNS, SUBJECT
-from store.domain import Message
-
-STAGE_Q = "A:Where are you in your journey: undergrad, master's, PhD, postdoc, or something else?"
-HAVE_Q = "A:Which of the six come most easily to you?"
-WANT_Q = "A:And which of those would you like to grow?"
-HELP_Q = "A:What help would be most useful: collaborators, a mentor, compute, feedback, or a study group?"
-OFFER_Q = "A:What could you offer others?"
-MODE_Q = "A:Do you have an idea of your own, or would you rather build someone else's idea?"
-TOPIC_Q = "A:What do you work on?"
-PLACE_Q = "A:Where are you, how many hours a week could you give and which languages do you speak?"
-FIX_Q = "A:Anything you'd like to correct before I show your profile?"
-
-
-def extract(*texts: str) -> Extraction:
-    return RulesExtractor().extract(
-        [
-            Message(role="assistant", content=t[2:])
-            if t.startswith("A:")
-            else Message(role="user", content=t)
-            for t in texts
-        ]
-    )
-
-
-def profile(*texts: str) -> dict[str, Any]:
-    got = extract(*texts).fields.contract()
-    return {k: set(v) if isinstance(v, list) and k != "topics" else v for k, v in got.items()}
+from tests.assistant.extraction.test_everyday import (  # the same questions and readers
+    FIX_Q,
+    HAVE_Q,
+    HELP_Q,
+    MODE_Q,
+    OFFER_Q,
+    PLACE_Q,
+    STAGE_Q,
+    TOPIC_Q,
+    WANT_Q,
+    profile,
+)
 
 
 @pytest.mark.parametrize(
